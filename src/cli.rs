@@ -1,0 +1,127 @@
+//! The command line, as clap derive types. Doc comments here are the `--help` text.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Finds Twilio credentials (Auth Tokens, API keys and secrets, Access Tokens, Account SIDs)
+/// before they reach a git history, and the ones that already did.
+#[derive(Debug, Parser)]
+#[command(name = "leakfence", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories (default: the current directory); `-` reads standard input.
+    Scan(ScanArgs),
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Compiler-style diagnostics for people.
+    Human,
+    /// One JSON document (`version` 1) for tools.
+    Json,
+}
+
+/// When to colour human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Options every scanning command shares.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print secrets in full instead of a short redacted prefix.
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// When to use colours in human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Do not print warnings (skipped files); errors are always printed.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Arguments of `leakfence scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan; `-` for standard input.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Shared output options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Also scan files excluded by .gitignore, .ignore and git's exclude files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Skip files larger than SIZE (bytes, or with a K, M or G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "50M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Follow symbolic links (by default they are not followed).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+}
+
+/// Parses `123`, `10K`, `50M`, `1G` (binary multiples; `KiB`/`MB` spellings accepted).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let digits_end = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(digits_end);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size such as 50M"))?;
+    let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(format!("'{text}' has an unknown unit (use K, M or G)")),
+    };
+    number
+        .checked_mul(multiplier)
+        .ok_or_else(|| format!("'{text}' is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("123"), Ok(123));
+        assert_eq!(parse_size("10K"), Ok(10 * 1024));
+        assert_eq!(parse_size("50M"), Ok(50 << 20));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("5Q").is_err());
+    }
+}

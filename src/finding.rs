@@ -1,0 +1,214 @@
+//! Findings: what the detector reports and what every later stage passes along.
+//!
+//! A [`Finding`] keeps the raw secret; only `report::redact` decides how much of it is shown.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// The stable identifier of a detection rule. The string form is part of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RuleId {
+    /// `AC` + 32 hex: an Account SID (identifier, low severity).
+    AccountSid,
+    /// `SK` + 32 hex: an API Key SID.
+    ApiKeySid,
+    /// 32 lowercase hex that the context says is an Auth Token.
+    AuthToken,
+    /// 32 alphanumerics that belong to an API key.
+    ApiKeySecret,
+    /// A JWT whose header says `"cty":"twilio-fpa;v=1"`.
+    AccessToken,
+}
+
+impl RuleId {
+    /// Every rule, in the order they are documented.
+    pub const ALL: [RuleId; 5] = [
+        RuleId::AccountSid,
+        RuleId::ApiKeySid,
+        RuleId::AuthToken,
+        RuleId::ApiKeySecret,
+        RuleId::AccessToken,
+    ];
+
+    /// The contract id, e.g. `twilio-auth-token`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleId::AccountSid => "twilio-account-sid",
+            RuleId::ApiKeySid => "twilio-api-key-sid",
+            RuleId::AuthToken => "twilio-auth-token",
+            RuleId::ApiKeySecret => "twilio-api-key-secret",
+            RuleId::AccessToken => "twilio-access-token",
+        }
+    }
+
+    /// Parses a contract id.
+    pub fn from_str_id(id: &str) -> Option<RuleId> {
+        RuleId::ALL.into_iter().find(|r| r.as_str() == id)
+    }
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// How bad a finding is. Ordered from least to most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// An identifier: worth knowing, not a secret by itself.
+    Low,
+    /// Reserved for configurable overrides.
+    Medium,
+    /// A credential that grants access.
+    High,
+}
+
+impl Severity {
+    /// The lowercase name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+}
+
+/// A half-open byte range `[start, end)` in the scanned content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    /// First byte of the match.
+    pub start: usize,
+    /// One past the last byte of the match.
+    pub end: usize,
+}
+
+/// A 1-based line and column (columns count characters, not bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column of the first character of the secret.
+    pub column: usize,
+}
+
+/// Git provenance of a finding (history scans only).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Commit {
+    /// Full hex commit id.
+    pub id: String,
+}
+
+/// One credential found at one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Which rule matched.
+    pub rule: RuleId,
+    /// Severity after configuration.
+    pub severity: Severity,
+    /// Path relative to the scan root with `/` separators (`<stdin>` for standard input).
+    pub path: String,
+    /// Where the secret starts.
+    pub location: Location,
+    /// Column one past the secret's last character, on the same line.
+    pub end_column: usize,
+    /// Byte range of the secret in the scanned content.
+    pub span: Span,
+    /// The raw secret. Never print it without going through `report::redact`.
+    pub secret: String,
+    /// The whole line the secret is on (raw; reporters redact and escape it).
+    pub line_text: String,
+    /// The commit that introduced it, for history scans.
+    pub commit: Option<Commit>,
+}
+
+impl Finding {
+    /// Whether this finding blocks (exit code 1) under the given threshold.
+    pub fn is_blocking(&self, fail_on: Severity) -> bool {
+        self.severity >= fail_on
+    }
+
+    /// The stable fingerprint: see [`fingerprint`].
+    pub fn fingerprint(&self) -> String {
+        fingerprint(self.rule, &self.path, &self.secret)
+    }
+
+    /// The sort key that makes output independent of thread scheduling.
+    pub fn sort_key(&self) -> (&str, usize, usize, RuleId, Option<&str>) {
+        (
+            &self.path,
+            self.location.line,
+            self.location.column,
+            self.rule,
+            self.commit.as_ref().map(|c| c.id.as_str()),
+        )
+    }
+}
+
+/// The name of the fingerprint algorithm, recorded wherever fingerprints are stored.
+pub const FINGERPRINT_ALGORITHM: &str = "sha256(rule,path,secret)/v1";
+
+/// Fingerprint of a finding: lowercase hex SHA-256 over rule id, path and secret.
+///
+/// Line numbers are deliberately left out so the fingerprint survives unrelated edits that move
+/// the line. The digest is 64 hex characters, which no rule mistakes for a 32-hex credential.
+pub fn fingerprint(rule: RuleId, path: &str, secret: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"leakfence-fingerprint-v1\0");
+    hasher.update(rule.as_str().as_bytes());
+    hasher.update(b"\0");
+    hasher.update(path.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(secret.as_bytes());
+    let digest = hasher.finalize();
+    let mut out = String::with_capacity(64);
+    for byte in digest {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+/// Sorts findings by (path, line, column, rule, commit) so that output is deterministic.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_ids_round_trip() {
+        for rule in RuleId::ALL {
+            assert_eq!(RuleId::from_str_id(rule.as_str()), Some(rule));
+        }
+        assert_eq!(RuleId::from_str_id("twilio-nope"), None);
+    }
+
+    #[test]
+    fn fingerprint_depends_on_rule_path_secret_only() {
+        let a = fingerprint(RuleId::AuthToken, "a/.env", "s1");
+        assert_eq!(a.len(), 64);
+        assert!(a
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert_eq!(a, fingerprint(RuleId::AuthToken, "a/.env", "s1"));
+        assert_ne!(a, fingerprint(RuleId::AuthToken, "b/.env", "s1"));
+        assert_ne!(a, fingerprint(RuleId::AuthToken, "a/.env", "s2"));
+        assert_ne!(a, fingerprint(RuleId::ApiKeySecret, "a/.env", "s1"));
+    }
+
+    #[test]
+    fn severity_order_drives_blocking() {
+        assert!(Severity::High > Severity::Medium && Severity::Medium > Severity::Low);
+    }
+}

@@ -1,0 +1,272 @@
+//! Human output, read like a compiler diagnostic: what, where, the line with the value marked,
+//! and what to do. Colour only when asked (the caller decides from TTY and `NO_COLOR`).
+
+use super::redact::{redact, redact_in};
+use super::sanitize::escape;
+use super::{counts_by_rule, Report, ReportOptions, Stats};
+use crate::detect::rules::rule;
+use crate::finding::Finding;
+use std::io::{self, Write};
+
+/// Characters of context shown on each side of the secret on a long line.
+const CONTEXT_CHARS: usize = 60;
+
+/// The human reporter.
+pub struct Human {
+    /// Rendering options.
+    pub options: ReportOptions,
+}
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+impl Report for Human {
+    fn write(&self, out: &mut dyn Write, findings: &[Finding], stats: &Stats) -> io::Result<()> {
+        let paint = Paint {
+            on: self.options.color,
+        };
+        for finding in findings {
+            self.write_finding(out, finding, &paint)?;
+        }
+        self.write_summary(out, findings, stats, &paint)
+    }
+}
+
+impl Human {
+    fn write_finding(
+        &self,
+        out: &mut dyn Write,
+        finding: &Finding,
+        paint: &Paint,
+    ) -> io::Result<()> {
+        let entry = rule(finding.rule);
+        let blocking = finding.is_blocking(self.options.fail_on);
+        let (label, code) = if blocking {
+            ("error", "1;31")
+        } else {
+            ("warning", "1;33")
+        };
+        let severity = if blocking {
+            format!("{} severity, blocking", finding.severity.as_str())
+        } else {
+            format!("{} severity, not blocking", finding.severity.as_str())
+        };
+        writeln!(
+            out,
+            "{}: {} ({severity})",
+            paint.wrap(code, &format!("{label}[{}]", finding.rule)),
+            paint.wrap("1", entry.name)
+        )?;
+        let mut location = format!(
+            "{}:{}:{}",
+            escape(&finding.path),
+            finding.location.line,
+            finding.location.column
+        );
+        if let Some(commit) = &finding.commit {
+            location.push_str(&format!(
+                " (commit {})",
+                &commit.id[..commit.id.len().min(12)]
+            ));
+        }
+        writeln!(out, "  {} {location}", paint.wrap("1;34", "-->"))?;
+        let gutter = finding.location.line.to_string();
+        let pad = " ".repeat(gutter.len());
+        let (shown, caret_at, caret_len) = self.marked_line(finding);
+        writeln!(out, "{pad} {}", paint.wrap("1;34", "|"))?;
+        writeln!(
+            out,
+            "{} {} {shown}",
+            paint.wrap("1;34", &gutter),
+            paint.wrap("1;34", "|")
+        )?;
+        writeln!(
+            out,
+            "{pad} {} {}{}",
+            paint.wrap("1;34", "|"),
+            " ".repeat(caret_at),
+            paint.wrap(code, &"^".repeat(caret_len.max(1)))
+        )?;
+        writeln!(
+            out,
+            "{pad} {} fix: {}",
+            paint.wrap("1;34", "="),
+            entry.remediation
+        )?;
+        writeln!(out)
+    }
+
+    /// The line with the secret redacted and escaped, where the marker starts, and its width.
+    fn marked_line(&self, finding: &Finding) -> (String, usize, usize) {
+        let show = self.options.show_secrets;
+        let chars: Vec<char> = finding.line_text.chars().collect();
+        let start = (finding.location.column - 1).min(chars.len());
+        let secret_len = finding.secret.chars().count();
+        let end = (start + secret_len).min(chars.len());
+        let before: String = chars[..start].iter().collect();
+        let after: String = chars[end..].iter().collect();
+        let mut before = escape(&redact_in(&before, &finding.secret, show));
+        let mut after = escape(&redact_in(&after, &finding.secret, show));
+        let value = escape(&redact(&finding.secret, show));
+        if before.chars().count() > CONTEXT_CHARS {
+            let keep: String = before
+                .chars()
+                .rev()
+                .take(CONTEXT_CHARS)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            before = format!("…{keep}");
+        }
+        if after.chars().count() > CONTEXT_CHARS {
+            after = format!("{}…", after.chars().take(CONTEXT_CHARS).collect::<String>());
+        }
+        let caret_at = before.chars().count();
+        let width = value.chars().count();
+        (format!("{before}{value}{after}"), caret_at, width)
+    }
+
+    fn write_summary(
+        &self,
+        out: &mut dyn Write,
+        findings: &[Finding],
+        stats: &Stats,
+        paint: &Paint,
+    ) -> io::Result<()> {
+        let blocking = findings
+            .iter()
+            .filter(|f| f.is_blocking(self.options.fail_on))
+            .count();
+        let by_rule: Vec<String> = counts_by_rule(findings)
+            .iter()
+            .map(|(rule, n)| format!("{rule} {n}"))
+            .collect();
+        let verdict = match (findings.len(), blocking) {
+            (0, _) => paint.wrap("1;32", "no findings"),
+            (n, 0) => paint.wrap("1;33", &format!("{n} finding{}, none blocking", plural(n))),
+            (n, b) => paint.wrap("1;31", &format!("{n} finding{}, {b} blocking", plural(n))),
+        };
+        let mut line = format!(
+            "leakfence: {verdict} in {} file{} ({}) in {:.2}s",
+            stats.files,
+            plural(stats.files as usize),
+            human_bytes(stats.bytes),
+            stats.seconds
+        );
+        if !by_rule.is_empty() {
+            line.push_str(&format!(": {}", by_rule.join(", ")));
+        }
+        let skipped = [
+            (stats.binary_skipped, "binary"),
+            (stats.too_large_skipped, "too large"),
+            (stats.errors, "unreadable"),
+        ];
+        let skipped: Vec<String> = skipped
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        if !skipped.is_empty() {
+            line.push_str(&format!("; skipped {}", skipped.join(", ")));
+        }
+        writeln!(out, "{line}")
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `1536` → `1.5 KiB`.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Location, RuleId, Severity, Span};
+
+    fn finding(line_text: &str, column: usize, secret: &str) -> Finding {
+        Finding {
+            rule: RuleId::AuthToken,
+            severity: Severity::High,
+            path: "a/.env".into(),
+            location: Location { line: 3, column },
+            end_column: column + secret.len(),
+            span: Span {
+                start: 0,
+                end: secret.len(),
+            },
+            secret: secret.into(),
+            line_text: line_text.into(),
+            commit: None,
+        }
+    }
+
+    fn render(findings: &[Finding], show_secrets: bool) -> String {
+        let options = ReportOptions {
+            show_secrets,
+            color: false,
+            fail_on: Severity::High,
+        };
+        let mut out = Vec::new();
+        Human { options }
+            .write(&mut out, findings, &Stats::default())
+            .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn marks_the_redacted_value_under_its_column() {
+        let secret = "QWERTYUIOPASDFGHJKLZXCVBNM123456";
+        let text = render(&[finding(&format!("TOKEN=\t{secret}"), 8, secret)], false);
+        assert!(text.contains("error[twilio-auth-token]"), "{text}");
+        assert!(text.contains("--> a/.env:3:8"), "{text}");
+        assert!(!text.contains(secret), "{text}");
+        let lines: Vec<&str> = text.lines().collect();
+        let shown = lines.iter().find(|l| l.starts_with("3 |")).unwrap();
+        let marker = lines.iter().find(|l| l.contains('^')).unwrap();
+        assert_eq!(shown.find("QWER").unwrap(), marker.find('^').unwrap());
+        assert!(text.contains("1 finding, 1 blocking"), "{text}");
+    }
+
+    #[test]
+    fn show_secrets_prints_the_value() {
+        let secret = "QWERTYUIOPASDFGHJKLZXCVBNM123456";
+        assert!(render(&[finding(secret, 1, secret)], true).contains(secret));
+    }
+
+    #[test]
+    fn human_bytes_units() {
+        assert_eq!(human_bytes(12), "12 B");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+    }
+}

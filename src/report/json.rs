@@ -1,0 +1,65 @@
+//! JSON output. The wire structs live here, apart from [`Finding`], so that renaming an
+//! internal field cannot change the contract: `version` 1, field names as documented.
+
+use super::redact::redact;
+use super::{Report, ReportOptions, Stats};
+use crate::finding::Finding;
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// The JSON format version.
+pub const JSON_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    findings: Vec<JsonFinding<'a>>,
+    stats: &'a Stats,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'static str,
+    severity: &'static str,
+    blocking: bool,
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_column: usize,
+    commit: Option<&'a str>,
+    secret: String,
+    fingerprint: String,
+}
+
+/// The JSON reporter.
+pub struct Json {
+    /// Rendering options.
+    pub options: ReportOptions,
+}
+
+impl Report for Json {
+    fn write(&self, out: &mut dyn Write, findings: &[Finding], stats: &Stats) -> io::Result<()> {
+        let findings = findings
+            .iter()
+            .map(|f| JsonFinding {
+                rule: f.rule.as_str(),
+                severity: f.severity.as_str(),
+                blocking: f.is_blocking(self.options.fail_on),
+                path: &f.path,
+                line: f.location.line,
+                column: f.location.column,
+                end_column: f.end_column,
+                commit: f.commit.as_ref().map(|c| c.id.as_str()),
+                secret: redact(&f.secret, self.options.show_secrets),
+                fingerprint: f.fingerprint(),
+            })
+            .collect();
+        let document = Document {
+            version: JSON_VERSION,
+            findings,
+            stats,
+        };
+        serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
+        writeln!(out)
+    }
+}

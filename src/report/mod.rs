@@ -1,0 +1,73 @@
+//! Reporters: turning findings and statistics into human, JSON (and later SARIF) output.
+//!
+//! Reporters own formatting and redaction: a secret is shown in full only when the caller
+//! asked for it with `--show-secrets`.
+
+pub mod human;
+pub mod json;
+pub mod redact;
+pub mod sanitize;
+
+use crate::finding::{Finding, RuleId, Severity};
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// Counters of one scan, summed over threads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Stats {
+    /// Text files scanned.
+    pub files: u64,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Wall-clock seconds of the scan.
+    pub seconds: f64,
+    /// Files skipped because they are binary.
+    pub binary_skipped: u64,
+    /// Files skipped because they are over the size limit.
+    pub too_large_skipped: u64,
+    /// Symbolic links not followed.
+    pub symlinks_skipped: u64,
+    /// FIFOs, sockets and devices never opened.
+    pub special_skipped: u64,
+    /// Paths that could not be read (the scan is incomplete when this is not zero).
+    pub errors: u64,
+}
+
+impl Stats {
+    /// Adds another thread's counters (not `seconds`, which is measured once).
+    pub fn add(&mut self, other: &Stats) {
+        self.files += other.files;
+        self.bytes += other.bytes;
+        self.binary_skipped += other.binary_skipped;
+        self.too_large_skipped += other.too_large_skipped;
+        self.symlinks_skipped += other.symlinks_skipped;
+        self.special_skipped += other.special_skipped;
+        self.errors += other.errors;
+    }
+}
+
+/// How a report is rendered.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportOptions {
+    /// Print secrets in full.
+    pub show_secrets: bool,
+    /// Use ANSI colours (human format only).
+    pub color: bool,
+    /// The severity at and above which findings block.
+    pub fail_on: Severity,
+}
+
+/// One output format.
+pub trait Report {
+    /// Writes the whole report for sorted `findings`.
+    fn write(&self, out: &mut dyn Write, findings: &[Finding], stats: &Stats) -> io::Result<()>;
+}
+
+/// Number of findings per rule, in rule order, leaving out rules without findings.
+pub fn counts_by_rule(findings: &[Finding]) -> Vec<(RuleId, usize)> {
+    RuleId::ALL
+        .into_iter()
+        .map(|rule| (rule, findings.iter().filter(|f| f.rule == rule).count()))
+        .filter(|&(_, n)| n > 0)
+        .collect()
+}
