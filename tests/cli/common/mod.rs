@@ -1,0 +1,77 @@
+//! Shared test helpers: generated secrets, fixture templates, the binary, temporary repos.
+
+#![allow(dead_code)]
+
+pub mod repo;
+pub mod secrets;
+pub mod template;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The path of the built `leakfence` binary.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_leakfence"))
+}
+
+/// The repository's `fixtures/` directory.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// A `leakfence` command with an isolated environment, run from `dir`.
+pub fn leakfence(dir: &Path, home: &Path) -> Command {
+    let mut command = Command::new(bin());
+    repo::isolate(&mut command, home);
+    command.current_dir(dir).stdin(Stdio::null());
+    command
+}
+
+/// A finished run, with its output decoded.
+pub struct Run {
+    /// Exit code (-1 if killed by a signal).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Runs `command` to completion.
+    pub fn of(command: &mut Command) -> Run {
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = command.output().expect("run leakfence");
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        }
+    }
+
+    /// The JSON report on stdout.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr))
+    }
+
+    /// `(rule, path, line, column)` of every finding in the JSON report.
+    pub fn findings(&self) -> Vec<(String, String, u64, u64)> {
+        self.json()["findings"]
+            .as_array()
+            .expect("findings array")
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["path"].as_str().unwrap().to_string(),
+                    f["line"].as_u64().unwrap(),
+                    f["column"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,6 @@
+//! leakfence's integration tests: one test binary, one module per area.
+
+mod common;
+mod properties;
+mod rules;
+mod scan;
