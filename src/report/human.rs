@@ -36,8 +36,18 @@ impl Report for Human {
         let paint = Paint {
             on: self.options.color,
         };
-        for finding in findings {
-            self.write_finding(out, finding, &paint)?;
+        for (i, finding) in findings.iter().enumerate() {
+            // Sorted input keeps findings on one line together; each of their secrets is redacted
+            // wherever the line is shown, not only the one being pointed at.
+            let same_line = |other: &&Finding| {
+                other.path == finding.path
+                    && other.location.line == finding.location.line
+                    && other.commit == finding.commit
+            };
+            let neighbours = findings[..i].iter().rev().take_while(same_line);
+            let neighbours = neighbours.chain(findings[i + 1..].iter().take_while(same_line));
+            let others: Vec<&str> = neighbours.map(|f| f.secret.as_str()).collect();
+            self.write_finding(out, finding, &others, &paint)?;
         }
         self.write_summary(out, findings, stats, &paint)
     }
@@ -48,6 +58,7 @@ impl Human {
         &self,
         out: &mut dyn Write,
         finding: &Finding,
+        others: &[&str],
         paint: &Paint,
     ) -> io::Result<()> {
         let entry = rule(finding.rule);
@@ -83,7 +94,7 @@ impl Human {
         writeln!(out, "  {} {location}", paint.wrap("1;34", "-->"))?;
         let gutter = finding.location.line.to_string();
         let pad = " ".repeat(gutter.len());
-        let (shown, caret_at, caret_len) = self.marked_line(finding);
+        let (shown, caret_at, caret_len) = self.marked_line(finding, others);
         writeln!(out, "{pad} {}", paint.wrap("1;34", "|"))?;
         writeln!(
             out,
@@ -108,7 +119,7 @@ impl Human {
     }
 
     /// The line with the secret redacted and escaped, where the marker starts, and its width.
-    fn marked_line(&self, finding: &Finding) -> (String, usize, usize) {
+    fn marked_line(&self, finding: &Finding, others: &[&str]) -> (String, usize, usize) {
         let show = self.options.show_secrets;
         let chars: Vec<char> = finding.line_text.chars().collect();
         let start = (finding.location.column - 1).min(chars.len());
@@ -116,8 +127,12 @@ impl Human {
         let end = (start + secret_len).min(chars.len());
         let before: String = chars[..start].iter().collect();
         let after: String = chars[end..].iter().collect();
-        let mut before = escape(&redact_in(&before, &finding.secret, show));
-        let mut after = escape(&redact_in(&after, &finding.secret, show));
+        let redact_all = |text: &str| {
+            let text = redact_in(text, &finding.secret, show);
+            others.iter().fold(text, |text, secret| redact_in(&text, secret, show))
+        };
+        let mut before = escape(&redact_all(&before));
+        let mut after = escape(&redact_all(&after));
         let value = escape(&redact(&finding.secret, show));
         if before.chars().count() > CONTEXT_CHARS {
             let keep: String = before
