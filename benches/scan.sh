@@ -131,8 +131,8 @@ ensure_tools
 # --- build -------------------------------------------------------------------------------------
 
 say "building leakfence (cargo build --release) in $ROOT"
-(cd -- "$ROOT" && cargo build --release --locked --quiet) || die "cargo build --release failed"
-TARGET_DIR="$(cd -- "$ROOT" && cargo metadata --format-version 1 --no-deps --locked |
+(cd -- "$ROOT" && cargo build --release --quiet) || die "cargo build --release failed"
+TARGET_DIR="$(cd -- "$ROOT" && cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 LEAKFENCE="$TARGET_DIR/release/leakfence"
 [[ -x "$LEAKFENCE" ]] || die "no binary at $LEAKFENCE after the build"
