@@ -18,6 +18,48 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and directories (default: the current directory); `-` reads standard input.
     Scan(ScanArgs),
+    /// Scan what is staged for the next commit (the index, not the work tree); used by the
+    /// pre-commit hook. Only lines the commit adds are reported.
+    Staged(StagedArgs),
+    /// Install the git hook that runs `leakfence staged` before every commit.
+    Install(InstallArgs),
+    /// Remove the hook that `install` wrote and restore the one it replaced.
+    Uninstall(InstallArgs),
+}
+
+/// Arguments of `leakfence staged`.
+#[derive(Debug, Args)]
+pub struct StagedArgs {
+    /// The repository (default: found from the current directory, as git does).
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+    /// Shared output options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Skip staged files larger than SIZE (bytes, or with a K, M or G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "50M", value_parser = parse_size)]
+    pub max_file_size: u64,
+}
+
+/// Which git hook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HookName {
+    /// Runs before each commit and blocks it when a credential is staged.
+    PreCommit,
+}
+
+/// Arguments of `leakfence install` and `uninstall`.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// The repository (default: found from the current directory, as git does).
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+    /// Which hook.
+    #[arg(long, value_enum, default_value_t = HookName::PreCommit)]
+    pub hook: HookName,
+    /// Replace a foreign hook even when another one is already chained.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Output format.

@@ -1,8 +1,9 @@
 //! `Config`: the command line resolved once into what the run needs.
 
-use crate::cli::{ColorChoice, CommonArgs, Format, ScanArgs};
+use crate::cli::{ColorChoice, CommonArgs, Format, ScanArgs, StagedArgs};
 use crate::finding::Severity;
 use crate::source::fs::FsOptions;
+use crate::source::staged::StagedOptions;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -83,5 +84,27 @@ impl ScanConfig {
             })
         };
         Ok(ScanConfig { input, output })
+    }
+}
+
+/// `leakfence staged`, resolved.
+#[derive(Debug, Clone)]
+pub struct StagedConfig {
+    /// What to read.
+    pub options: StagedOptions,
+    /// How to report.
+    pub output: OutputConfig,
+}
+
+impl StagedConfig {
+    /// Resolves `staged` arguments.
+    pub fn from_args(args: &StagedArgs) -> StagedConfig {
+        StagedConfig {
+            options: StagedOptions {
+                repo: args.repo.clone(),
+                max_file_size: args.max_file_size,
+            },
+            output: OutputConfig::from_args(&args.common),
+        }
     }
 }

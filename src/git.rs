@@ -52,3 +52,97 @@ pub fn path_from_bytes(bytes: &[u8]) -> PathBuf {
 pub fn path_from_bytes(bytes: &[u8]) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
 }
+
+/// Opens the repository for a command: `--repo DIR` when given (discovered upwards from it),
+/// otherwise as git would from the environment (`GIT_DIR`, worktrees, the current directory).
+pub fn open_repository(repo: Option<&Path>) -> Result<git2::Repository, GitError> {
+    let opened = match repo {
+        Some(dir) => git2::Repository::discover(dir),
+        None => git2::Repository::open_from_env(),
+    };
+    opened.map_err(|source| GitError::NotARepository {
+        path: repo.map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        source,
+    })
+}
+
+/// The tree of `HEAD`, or `None` before the first commit (unborn branch).
+pub fn head_tree(repo: &git2::Repository) -> Result<Option<git2::Tree<'_>>, GitError> {
+    match repo.head() {
+        Ok(head) => head
+            .peel_to_tree()
+            .map(Some)
+            .map_err(|source| GitError::Read {
+                what: "HEAD".into(),
+                source,
+            }),
+        Err(e)
+            if matches!(
+                e.code(),
+                git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(source) => Err(GitError::Read {
+            what: "HEAD".into(),
+            source,
+        }),
+    }
+}
+
+/// The index a hook must look at: `GIT_INDEX_FILE` when git set one (`git commit -a`,
+/// `git commit -- PATH`, `--only` use a temporary index), else the repository's own.
+pub fn staged_index(repo: &git2::Repository) -> Result<git2::Index, GitError> {
+    match std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) {
+        Some(path) => {
+            let path = PathBuf::from(path);
+            git2::Index::open(&path).map_err(|source| GitError::Read {
+                what: format!("index {}", path.display()),
+                source,
+            })
+        }
+        None => repo.index().map_err(|source| GitError::Read {
+            what: "the index".into(),
+            source,
+        }),
+    }
+}
+
+/// The directory git runs hooks from: `core.hooksPath` (relative to the work tree) or
+/// `hooks/` in the common git directory (shared by linked worktrees).
+pub fn hooks_dir(repo: &git2::Repository) -> Result<PathBuf, GitError> {
+    let config = repo.config().map_err(|source| GitError::Read {
+        what: "the git config".into(),
+        source,
+    })?;
+    if let Ok(configured) = config.get_path("core.hooksPath") {
+        if configured.is_absolute() {
+            return Ok(configured);
+        }
+        let base = repo.workdir().unwrap_or_else(|| repo.path());
+        return Ok(base.join(configured));
+    }
+    Ok(repo.commondir().join("hooks"))
+}
+
+/// Errors from reading git data.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    /// The path is not inside a git repository.
+    #[error("{} is not in a git repository: {}", path.display(), source.message())]
+    NotARepository {
+        /// Where we looked.
+        path: PathBuf,
+        /// libgit2's reason.
+        source: git2::Error,
+    },
+    /// An object, the index or a reference could not be read.
+    #[error("cannot read {what}: {}", source.message())]
+    Read {
+        /// What was being read.
+        what: String,
+        /// libgit2's reason.
+        source: git2::Error,
+    },
+}

@@ -11,13 +11,14 @@ pub mod exit;
 pub mod filter;
 pub mod finding;
 pub mod git;
+pub mod hook;
 pub mod messages;
 pub mod report;
 pub mod source;
 
 use anyhow::Context;
 use cli::{Cli, Command, Format};
-use config::{OutputConfig, ScanConfig, ScanInput};
+use config::{OutputConfig, ScanConfig, ScanInput, StagedConfig};
 use detect::Detector;
 use finding::Finding;
 use messages::Messages;
@@ -29,7 +30,73 @@ use std::time::Instant;
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) => scan(&ScanConfig::from_args(&args)?),
+        Command::Staged(args) => staged(&StagedConfig::from_args(&args)),
+        Command::Install(args) => install(&args, true),
+        Command::Uninstall(args) => install(&args, false),
     }
+}
+
+fn staged(config: &StagedConfig) -> anyhow::Result<u8> {
+    let started = Instant::now();
+    let detector = Detector::new();
+    let messages = Messages::new(config.output.quiet);
+    let (findings, mut stats) = source::staged::scan(&config.options, &detector, &messages)?;
+    stats.seconds = started.elapsed().as_secs_f64();
+    finish(findings, stats, &messages, &config.output, Advice::Commit)
+}
+
+fn install(args: &cli::InstallArgs, install: bool) -> anyhow::Result<u8> {
+    let kind = match args.hook {
+        cli::HookName::PreCommit => hook::HookKind::PreCommit,
+    };
+    let outcome = if install {
+        let binary = std::env::current_exe().ok();
+        hook::install(args.repo.as_deref(), kind, args.force, binary.as_deref())?
+    } else {
+        hook::uninstall(args.repo.as_deref(), kind)?
+    };
+    let message = match outcome {
+        hook::Outcome::Installed {
+            path,
+            chained: None,
+        } => format!("installed {}", path.display()),
+        hook::Outcome::Installed {
+            path,
+            chained: Some(previous),
+        } => format!(
+            "installed {}; the hook that was there is kept as {} and runs after leakfence",
+            path.display(),
+            previous.display()
+        ),
+        hook::Outcome::AlreadyInstalled(path) => format!("already installed: {}", path.display()),
+        hook::Outcome::Uninstalled {
+            path,
+            restored: true,
+        } => {
+            format!(
+                "removed the leakfence hook and restored the previous {}",
+                path.display()
+            )
+        }
+        hook::Outcome::Uninstalled {
+            path,
+            restored: false,
+        } => format!("removed {}", path.display()),
+        hook::Outcome::NotInstalled(path) => {
+            format!("no leakfence hook at {}; nothing to do", path.display())
+        }
+    };
+    println!("leakfence: {message}");
+    Ok(exit::CLEAN)
+}
+
+/// Extra guidance printed after a blocking human report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Advice {
+    /// None: a scan report speaks for itself.
+    None,
+    /// How to get a blocked commit through properly.
+    Commit,
 }
 
 fn scan(config: &ScanConfig) -> anyhow::Result<u8> {
@@ -47,7 +114,7 @@ fn scan(config: &ScanConfig) -> anyhow::Result<u8> {
         ScanInput::Paths(options) => source::fs::scan(options, &detector, &messages),
     };
     stats.seconds = started.elapsed().as_secs_f64();
-    finish(findings, stats, &messages, &config.output)
+    finish(findings, stats, &messages, &config.output, Advice::None)
 }
 
 /// Filters, sorts, reports, and computes the exit code: the tail every command shares.
@@ -56,6 +123,7 @@ fn finish(
     mut stats: Stats,
     messages: &Messages,
     output: &OutputConfig,
+    advice: Advice,
 ) -> anyhow::Result<u8> {
     filter::drop_inline_allowed(&mut findings);
     finding::sort_findings(&mut findings);
@@ -69,8 +137,9 @@ fn finish(
         Format::Human => Box::new(report::human::Human { options }),
         Format::Json => Box::new(report::json::Json { options }),
     };
-    write_report(reporter.as_ref(), &findings, &stats, output)?;
     let blocking = findings.iter().any(|f| f.is_blocking(output.fail_on));
+    let advise = blocking && advice == Advice::Commit && output.format == Format::Human;
+    write_report(reporter.as_ref(), &findings, &stats, output, advise)?;
     Ok(exit::exit_code(blocking, stats.errors > 0))
 }
 
@@ -79,22 +148,22 @@ fn write_report(
     findings: &[Finding],
     stats: &Stats,
     output: &OutputConfig,
+    commit_advice: bool,
 ) -> anyhow::Result<()> {
+    let write = |out: &mut dyn Write| {
+        reporter.write(out, findings, stats)?;
+        if commit_advice {
+            report::human::write_commit_advice(out, findings)?;
+        }
+        out.flush()
+    };
     let result = match &output.output {
         Some(path) => {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("cannot create the report file {}", path.display()))?;
-            let mut out = std::io::BufWriter::new(file);
-            reporter
-                .write(&mut out, findings, stats)
-                .and_then(|()| out.flush())
+            write(&mut std::io::BufWriter::new(file))
         }
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            reporter
-                .write(&mut out, findings, stats)
-                .and_then(|()| out.flush())
-        }
+        None => write(&mut std::io::BufWriter::new(std::io::stdout().lock())),
     };
     match result {
         // The reader went away (`leakfence scan | head`): nothing left to tell it.

@@ -129,7 +129,9 @@ impl Human {
         let after: String = chars[end..].iter().collect();
         let redact_all = |text: &str| {
             let text = redact_in(text, &finding.secret, show);
-            others.iter().fold(text, |text, secret| redact_in(&text, secret, show))
+            others
+                .iter()
+                .fold(text, |text, secret| redact_in(&text, secret, show))
         };
         let mut before = escape(&redact_all(&before));
         let mut after = escape(&redact_all(&after));
@@ -198,6 +200,36 @@ impl Human {
         }
         writeln!(out, "{line}")
     }
+}
+
+/// What a developer whose commit was just blocked should do, in order.
+pub fn write_commit_advice(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
+    let mut paths: Vec<&str> = findings.iter().map(|f| f.path.as_str()).collect();
+    paths.dedup();
+    let example = escape(paths.first().copied().unwrap_or("PATH"));
+    writeln!(out)?;
+    writeln!(
+        out,
+        "The commit was blocked because it adds Twilio credentials. To fix it:"
+    )?;
+    writeln!(
+        out,
+        "  1. Take the value out of the file: read it from an environment variable (TWILIO_AUTH_TOKEN,\n     \
+         TWILIO_API_KEY, TWILIO_API_SECRET) or a secret store instead."
+    )?;
+    writeln!(
+        out,
+        "  2. Stage the fixed file again (`git add {example}`), or unstage it with `git restore --staged {example}`."
+    )?;
+    writeln!(
+        out,
+        "  3. If the value was ever pushed or shared, rotate it in the Twilio Console: for an Auth Token,\n     \
+         create a secondary token, deploy it and promote it; for an API key, delete the key and create a new one."
+    )?;
+    writeln!(
+        out,
+        "Not a credential? Put `leakfence:allow` in a comment on that line and stage it again."
+    )
 }
 
 fn plural(n: usize) -> &'static str {

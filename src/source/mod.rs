@@ -5,6 +5,7 @@
 
 pub mod decode;
 pub mod fs;
+pub mod staged;
 pub mod stdin;
 
 use crate::detect::lines::LineIndex;

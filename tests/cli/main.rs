@@ -4,3 +4,4 @@ mod common;
 mod properties;
 mod rules;
 mod scan;
+mod staged;

@@ -10,7 +10,10 @@ use leakfence::source::{findings_in, Origin};
 use proptest::prelude::*;
 
 fn positive_cases(rule: RuleId) -> Vec<String> {
-    let path = fixtures().join("rules").join(rule.as_str()).join("positive.txt");
+    let path = fixtures()
+        .join("rules")
+        .join(rule.as_str())
+        .join("positive.txt");
     let text = std::fs::read_to_string(path).expect("corpus");
     template::cases(&text).map(str::to_owned).collect()
 }
@@ -21,7 +24,10 @@ fn filler_line() -> impl Strategy<Value = String> {
 }
 
 fn origin() -> Origin {
-    Origin { path: "planted.txt".into(), commit: None }
+    Origin {
+        path: "planted.txt".into(),
+        commit: None,
+    }
 }
 
 /// Fragments that exercise every anchor and context rule when glued together at random.

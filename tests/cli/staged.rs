@@ -1,0 +1,455 @@
+//! `leakfence staged`, `install` and the pre-commit hook, with real repositories and real
+//! `git commit`s.
+
+use crate::common::repo::{TestDir, TestRepo};
+use crate::common::{secrets, Run};
+
+fn token_line() -> String {
+    format!("TWILIO_AUTH_TOKEN={}\n", secrets::auth_token())
+}
+
+fn head(repo: &TestRepo) -> Option<String> {
+    let output = repo
+        .git_command(&["rev-parse", "--verify", "-q", "HEAD"])
+        .output()
+        .unwrap();
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// Runs `git commit` with the given extra arguments and reports its exit code and output.
+fn commit(repo: &TestRepo, args: &[&str]) -> Run {
+    let mut command = repo.git_command(&["commit", "-m", "change"]);
+    command.args(args);
+    Run::of(&mut command)
+}
+
+fn installed() -> TestRepo {
+    let repo = TestRepo::new();
+    let run = repo.run(&["install"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    repo
+}
+
+fn staged_findings(repo: &TestRepo) -> Vec<(String, String, u64, u64)> {
+    repo.run(&["staged", "--format", "json"]).findings()
+}
+
+#[test]
+fn each_blocking_credential_blocks_the_commit() {
+    let sk = secrets::api_key_sid();
+    let cases = [
+        ("twilio-auth-token", token_line()),
+        ("twilio-api-key-sid", format!("TWILIO_API_KEY={sk}\n")),
+        (
+            "twilio-api-key-secret",
+            format!("TWILIO_API_SECRET={}\n", secrets::api_secret()),
+        ),
+        (
+            "twilio-access-token",
+            format!("token = \"{}\"\n", secrets::access_token()),
+        ),
+    ];
+    for (rule, text) in cases {
+        let repo = installed();
+        repo.write("README.md", "hello\n");
+        repo.add(&["README.md"]);
+        repo.commit("first");
+        let before = head(&repo);
+        repo.write("config/settings.env", format!("# config\n{text}"));
+        repo.add(&["config/settings.env"]);
+        let run = commit(&repo, &[]);
+        assert_ne!(run.code, 0, "{rule}: {}{}", run.stdout, run.stderr);
+        assert_eq!(head(&repo), before, "{rule}: a commit was made");
+        let output = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            output.contains("config/settings.env:2:"),
+            "{rule}: {output}"
+        );
+        assert!(output.contains(rule), "{rule}: {output}");
+        assert!(output.contains("git restore --staged"), "{output}");
+        assert!(!output.contains("--no-verify"), "{output}");
+    }
+}
+
+#[test]
+fn first_commit_with_a_token_is_blocked() {
+    let repo = installed();
+    repo.write(".env", token_line());
+    repo.add(&[".env"]);
+    let run = commit(&repo, &[]);
+    assert_ne!(run.code, 0);
+    assert_eq!(head(&repo), None);
+}
+
+#[test]
+fn account_sid_alone_warns_but_commits() {
+    let repo = installed();
+    repo.write(
+        "app.py",
+        format!("ACCOUNT_SID = '{}'\n", secrets::account_sid()),
+    );
+    repo.add(&["app.py"]);
+    let run = commit(&repo, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(format!("{}{}", run.stdout, run.stderr).contains("twilio-account-sid"));
+    assert!(head(&repo).is_some());
+}
+
+#[test]
+fn clean_change_commits() {
+    let repo = installed();
+    repo.write(
+        "src/main.rs",
+        "fn main() { println!(\"d41d8cd98f00b204e9800998ecf8427e\"); }\n",
+    );
+    repo.add(&["src/main.rs"]);
+    assert_eq!(commit(&repo, &[]).code, 0);
+}
+
+#[test]
+fn only_the_staged_part_of_a_file_counts() {
+    // The secret is only in the work tree: the commit goes through.
+    let repo = installed();
+    repo.write("a.env", "A=1\n");
+    repo.add(&["a.env"]);
+    repo.write("a.env", format!("A=1\n{}", token_line()));
+    assert_eq!(commit(&repo, &[]).code, 0);
+    assert!(repo.git(&["show", "HEAD:a.env"]).trim() == "A=1");
+
+    // The reverse: the secret is staged, the work tree is clean again.
+    let repo = installed();
+    repo.write("b.env", token_line());
+    repo.add(&["b.env"]);
+    repo.write("b.env", "B=1\n");
+    let run = commit(&repo, &[]);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert_eq!(head(&repo), None);
+}
+
+#[test]
+fn commit_all_and_commit_paths_use_the_temporary_index() {
+    for args in [
+        vec!["-a"],
+        vec!["--", "tracked.env"],
+        vec!["--only", "tracked.env"],
+    ] {
+        let repo = installed();
+        repo.write("tracked.env", "A=1\n");
+        repo.add(&["tracked.env"]);
+        repo.commit("first");
+        let before = head(&repo);
+        // Only in the work tree, not in .git/index: only GIT_INDEX_FILE shows it.
+        repo.write("tracked.env", format!("A=1\n{}", token_line()));
+        let run = commit(&repo, &args);
+        assert_ne!(run.code, 0, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert_eq!(head(&repo), before, "{args:?}");
+        // git shows a hook's standard output on its standard error.
+        assert!(
+            run.stderr.contains("tracked.env:2:19"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn credential_already_in_head_is_not_blamed_on_a_new_commit() {
+    let repo = TestRepo::new();
+    let token = token_line();
+    repo.write("a.env", format!("{token}A=1\n"));
+    repo.add(&["a.env"]);
+    repo.commit("old leak, before the hook");
+    repo.run(&["install"]);
+    repo.write("a.env", format!("# moved down\n{token}A=2\n"));
+    repo.add(&["a.env"]);
+    let run = commit(&repo, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn context_on_unchanged_lines_still_counts() {
+    let repo = TestRepo::new();
+    repo.write(
+        "config.py",
+        format!("ACCOUNT = '{}'\n", secrets::account_sid()),
+    );
+    repo.add(&["config.py"]);
+    repo.commit("sid only");
+    repo.write(
+        "config.py",
+        format!(
+            "ACCOUNT = '{}'\nPAIR = '{}'\n",
+            repo.git(&["show", "HEAD:config.py"])
+                .split('\'')
+                .nth(1)
+                .unwrap(),
+            secrets::auth_token()
+        ),
+    );
+    repo.add(&["config.py"]);
+    let found = staged_findings(&repo);
+    assert_eq!(
+        found,
+        vec![(
+            "twilio-auth-token".to_string(),
+            "config.py".to_string(),
+            2,
+            9
+        )]
+    );
+}
+
+#[test]
+fn renames_and_mode_changes_add_nothing() {
+    let repo = TestRepo::new();
+    repo.write("old name.env", token_line());
+    repo.add(&["old name.env"]);
+    repo.commit("old");
+    repo.git(&["mv", "old name.env", "new name ünïcode.env"]);
+    assert!(staged_findings(&repo).is_empty());
+    repo.git(&["update-index", "--chmod=+x", "new name ünïcode.env"]);
+    assert!(staged_findings(&repo).is_empty());
+    repo.git(&["rm", "-q", "-f", "--cached", "new name ünïcode.env"]);
+    assert!(staged_findings(&repo).is_empty(), "a deletion adds nothing");
+}
+
+#[test]
+fn odd_paths_symlinks_binaries_and_submodules() {
+    let repo = TestRepo::new();
+    repo.write("with space/new\nline.env", token_line());
+    std::os::unix::fs::symlink(
+        format!("TWILIO_AUTH_TOKEN={}", secrets::auth_token()),
+        repo.path().join("link"),
+    )
+    .unwrap();
+    repo.write(
+        "blob.bin",
+        [b"\x00\x01".as_slice(), token_line().as_bytes()].concat(),
+    );
+    repo.add(&["."]);
+    let sub = secrets::hex32();
+    let gitlink = format!("160000,{}{},vendor/sub", &sub, &sub[..8]);
+    repo.git(&["update-index", "--add", "--cacheinfo", &gitlink]);
+    let run = repo.run(&["staged", "--format", "json"]);
+    let paths: Vec<String> = run.findings().into_iter().map(|f| f.1).collect();
+    assert_eq!(
+        paths,
+        ["link", "with space/new\nline.env"],
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("blob.bin") && run.stderr.contains("binary"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn works_from_a_subdirectory_and_with_repo() {
+    let repo = TestRepo::new();
+    repo.write("deep/dir/.env", token_line());
+    repo.add(&["deep/dir/.env"]);
+    let inside = crate::common::Run::of(
+        repo.dir
+            .leakfence()
+            .current_dir(repo.path().join("deep"))
+            .args(["staged", "--format", "json"]),
+    );
+    assert_eq!(inside.findings().len(), 1);
+    assert_eq!(inside.findings()[0].1, "deep/dir/.env");
+    let elsewhere = TestDir::new();
+    let run = elsewhere.run(&[
+        "staged",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.findings().len(), 1);
+}
+
+#[test]
+fn not_a_repository_is_a_clear_error() {
+    let dir = TestDir::new();
+    let run = dir.run(&["staged", "--repo", dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("not in a git repository"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn merge_commit_resolving_a_conflict_with_a_secret_is_blocked() {
+    let repo = TestRepo::new();
+    repo.write("conf.env", "A=base\n");
+    repo.add(&["conf.env"]);
+    repo.commit("base");
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.write("conf.env", "A=side\n");
+    repo.add(&["conf.env"]);
+    repo.commit("side");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("conf.env", "A=main\n");
+    repo.add(&["conf.env"]);
+    repo.commit("main");
+    repo.run(&["install"]);
+    let merge = repo.git_command(&["merge", "-q", "side"]).output().unwrap();
+    assert!(!merge.status.success(), "expected a conflict");
+    repo.write("conf.env", format!("A=merged\n{}", token_line()));
+    repo.add(&["conf.env"]);
+    assert!(repo.path().join(".git/MERGE_HEAD").exists());
+    let before = head(&repo);
+    let run = Run::of(&mut repo.git_command(&["commit", "--no-edit"]));
+    assert_ne!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(head(&repo), before);
+}
+
+#[test]
+fn hooks_path_is_honoured() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n");
+    repo.add(&["README.md"]);
+    repo.commit("first");
+    repo.git(&["config", "core.hooksPath", "custom-hooks"]);
+    let run = repo.run(&["install"]);
+    assert!(run.stdout.contains("custom-hooks"), "{}", run.stdout);
+    assert!(repo.path().join("custom-hooks/pre-commit").exists());
+    repo.write(".env", token_line());
+    repo.add(&[".env"]);
+    assert_ne!(commit(&repo, &[]).code, 0);
+}
+
+#[test]
+fn linked_worktrees_read_their_own_index_and_run_the_hook() {
+    let repo = installed();
+    repo.write("README.md", "x\n");
+    repo.add(&["README.md"]);
+    repo.commit("first");
+    let worktree = TestDir::new();
+    let wt_path = worktree.path().join("wt");
+    repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        "-b",
+        "feature",
+        wt_path.to_str().unwrap(),
+    ]);
+    std::fs::write(wt_path.join("secret.env"), token_line()).unwrap();
+    let mut add = repo.git_command(&["add", "secret.env"]);
+    add.current_dir(&wt_path);
+    assert!(add.status().unwrap().success());
+    let mut staged = repo.dir.leakfence();
+    staged
+        .current_dir(&wt_path)
+        .args(["staged", "--format", "json"]);
+    let found = Run::of(&mut staged).findings();
+    assert_eq!(found.len(), 1, "the worktree's own index is read");
+    let mut git_commit = repo.git_command(&["commit", "-m", "wt"]);
+    git_commit.current_dir(&wt_path);
+    assert_ne!(
+        Run::of(&mut git_commit).code,
+        0,
+        "the hook runs in linked worktrees too"
+    );
+}
+
+#[test]
+fn an_existing_hook_is_chained_and_restored() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = TestRepo::new();
+    let hook = repo.path().join(".git/hooks/pre-commit");
+    let theirs =
+        "#!/bin/sh\necho theirs-ran >> \"$(git rev-parse --git-dir)/theirs.log\"\nexit 0\n";
+    std::fs::write(&hook, theirs).unwrap();
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = repo.run(&["install"]);
+    assert!(run.stdout.contains("kept as"), "{}", run.stdout);
+    assert!(
+        repo.run(&["install"]).stdout.contains("already installed"),
+        "installing twice is a no-op"
+    );
+    repo.write("ok.txt", "fine\n");
+    repo.add(&["ok.txt"]);
+    assert_eq!(commit(&repo, &[]).code, 0);
+    assert!(
+        repo.path().join(".git/theirs.log").exists(),
+        "the chained hook ran"
+    );
+    // Theirs failing fails the commit even when ours passes.
+    std::fs::write(
+        repo.path().join(".git/hooks/pre-commit.leakfence-previous"),
+        "#!/bin/sh\nexit 3\n",
+    )
+    .unwrap();
+    repo.write("ok2.txt", "fine\n");
+    repo.add(&["ok2.txt"]);
+    assert_ne!(commit(&repo, &[]).code, 0);
+    std::fs::write(
+        repo.path().join(".git/hooks/pre-commit.leakfence-previous"),
+        theirs,
+    )
+    .unwrap();
+    let run = repo.run(&["uninstall"]);
+    assert!(run.stdout.contains("restored"), "{}", run.stdout);
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), theirs);
+}
+
+#[test]
+fn missing_binary_blocks_the_commit() {
+    let repo = TestRepo::new();
+    let bin_dir = TestDir::new();
+    let copy = bin_dir.path().join("leakfence");
+    std::fs::copy(crate::common::bin(), &copy).unwrap();
+    let mut install = std::process::Command::new(&copy);
+    crate::common::repo::isolate(&mut install, repo.dir.home());
+    assert!(install
+        .current_dir(repo.path())
+        .arg("install")
+        .output()
+        .unwrap()
+        .status
+        .success());
+    std::fs::remove_file(&copy).unwrap();
+    repo.write("x.txt", "x\n");
+    repo.add(&["x.txt"]);
+    let mut git_commit = repo.git_command(&["commit", "-m", "x"]);
+    git_commit.env("PATH", "/usr/bin:/bin");
+    let run = Run::of(&mut git_commit);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("cannot find the leakfence binary"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(head(&repo), None);
+    // The documented escape hatch works, and says so loudly.
+    let mut skipped = repo.git_command(&["commit", "-m", "x"]);
+    skipped
+        .env("PATH", "/usr/bin:/bin")
+        .env("LEAKFENCE_SKIP", "1");
+    let run = Run::of(&mut skipped);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("NOT scanned"), "{}", run.stderr);
+}
+
+#[test]
+fn allow_marker_lets_the_commit_through() {
+    let repo = installed();
+    repo.write(
+        ".env",
+        format!(
+            "TWILIO_AUTH_TOKEN={} # leakfence:allow\n",
+            secrets::auth_token()
+        ),
+    );
+    repo.add(&[".env"]);
+    assert_eq!(commit(&repo, &[]).code, 0);
+}
