@@ -453,3 +453,114 @@ fn allow_marker_lets_the_commit_through() {
     repo.add(&[".env"]);
     assert_eq!(commit(&repo, &[]).code, 0);
 }
+
+#[test]
+fn moved_directories_and_renamed_edited_files() {
+    let repo = TestRepo::new();
+    let token = token_line();
+    repo.write("conf/app.env", format!("A=1\n{token}"));
+    repo.write("conf/other.txt", "x\n");
+    repo.add(&["conf"]);
+    repo.commit("old");
+    repo.git(&["mv", "conf", "settings"]);
+    assert!(
+        staged_findings(&repo).is_empty(),
+        "a moved directory adds nothing"
+    );
+    repo.write(
+        "settings/app.env",
+        format!("A=2\n{token}B={}\n", secrets::api_key_sid()),
+    );
+    repo.git(&["mv", "settings/app.env", "settings/renamed.env"]);
+    repo.add(&["settings/renamed.env"]);
+    let found = staged_findings(&repo);
+    assert_eq!(
+        found,
+        vec![(
+            "twilio-api-key-sid".to_string(),
+            "settings/renamed.env".to_string(),
+            3,
+            3
+        )]
+    );
+}
+
+#[test]
+fn file_replaced_by_a_directory_and_back() {
+    let repo = TestRepo::new();
+    repo.write("thing", "plain\n");
+    repo.add(&["thing"]);
+    repo.commit("file");
+    repo.git(&["rm", "-q", "--cached", "thing"]);
+    std::fs::remove_file(repo.path().join("thing")).unwrap();
+    repo.write("thing/inner.env", token_line());
+    repo.add(&["thing/inner.env"]);
+    let found = staged_findings(&repo);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].1, "thing/inner.env");
+}
+
+#[test]
+fn every_index_format_gives_the_same_answer() {
+    for setup in [
+        &["update-index", "--index-version", "2"][..],
+        &["update-index", "--index-version", "4"],
+    ] {
+        let repo = TestRepo::new();
+        for i in 0..20 {
+            repo.write(&format!("dir{}/f{i}.txt", i % 4), format!("line {i}\n"));
+        }
+        repo.add(&["."]);
+        repo.commit("base");
+        repo.write("dir1/new.env", token_line());
+        repo.write(
+            "dir2/f2.txt",
+            format!("line 2\nAUTH_TOKEN={}\n", secrets::auth_token()),
+        );
+        repo.add(&["."]);
+        repo.git(setup);
+        let found = staged_findings(&repo);
+        let paths: Vec<&str> = found.iter().map(|f| f.1.as_str()).collect();
+        assert_eq!(paths, ["dir1/new.env", "dir2/f2.txt"], "{setup:?}");
+    }
+}
+
+#[test]
+fn corrupt_index_is_a_clear_error() {
+    let repo = TestRepo::new();
+    repo.write("a.txt", "x\n");
+    repo.add(&["a.txt"]);
+    let index = repo.path().join(".git/index");
+    let bytes = std::fs::read(&index).unwrap();
+    std::fs::write(&index, &bytes[..bytes.len() / 2]).unwrap();
+    let run = repo.run(&["staged"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("index"), "{}", run.stderr);
+}
+
+#[test]
+fn split_index_fails_closed_with_the_way_out() {
+    let repo = installed();
+    repo.write("a.txt", "x\n");
+    repo.add(&["a.txt"]);
+    repo.git(&["update-index", "--split-index"]);
+    let run = repo.run(&["staged"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("--no-split-index"), "{}", run.stderr);
+    assert_ne!(
+        commit(&repo, &[]).code,
+        0,
+        "the hook blocks when it cannot scan"
+    );
+}
+
+#[test]
+fn nothing_staged_in_a_new_repository() {
+    let repo = TestRepo::new();
+    let run = repo.run(&["staged", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.findings().is_empty());
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let scan = repo.run(&["scan"]);
+    assert!(scan.stderr.is_empty(), "{}", scan.stderr);
+}

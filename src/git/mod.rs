@@ -1,4 +1,6 @@
-//! Thin `git2` helpers shared by the sources.
+//! Thin `git2` helpers shared by the sources, and a fast index reader.
+
+pub mod index;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -11,11 +13,16 @@ const MODE_REGULAR: u32 = 0o100000;
 ///
 /// Returns `Ok(None)` when `root` is not inside a git work tree. Nothing is written to the
 /// repository: the index is only read.
-pub fn tracked_files_under(root: &Path) -> Result<Option<HashSet<PathBuf>>, git2::Error> {
+pub fn tracked_files_under(root: &Path) -> Result<Option<HashSet<PathBuf>>, GitError> {
     let repo = match git2::Repository::discover(root) {
         Ok(repo) => repo,
         Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-        Err(e) => return Err(e),
+        Err(source) => {
+            return Err(GitError::NotARepository {
+                path: root.to_path_buf(),
+                source,
+            })
+        }
     };
     let Some(workdir) = repo.workdir() else {
         return Ok(None);
@@ -26,13 +33,13 @@ pub fn tracked_files_under(root: &Path) -> Result<Option<HashSet<PathBuf>>, git2
     let Ok(prefix) = root.strip_prefix(&workdir) else {
         return Ok(None);
     };
-    let index = repo.index()?;
+    let index = index::Index::read(&repo.path().join("index"))?;
     let mut tracked = HashSet::new();
-    for entry in index.iter() {
+    for entry in index.entries() {
         if entry.mode & MODE_TYPE_MASK != MODE_REGULAR {
             continue;
         }
-        let path = path_from_bytes(&entry.path);
+        let path = path_from_bytes(index.path(entry));
         if let Ok(relative) = path.strip_prefix(prefix) {
             tracked.insert(relative.to_path_buf());
         }
@@ -91,21 +98,21 @@ pub fn head_tree(repo: &git2::Repository) -> Result<Option<git2::Tree<'_>>, GitE
     }
 }
 
-/// The index a hook must look at: `GIT_INDEX_FILE` when git set one (`git commit -a`,
-/// `git commit -- PATH`, `--only` use a temporary index), else the repository's own.
+/// The index a hook must look at, opened with libgit2 (see [`index_path`]).
 pub fn staged_index(repo: &git2::Repository) -> Result<git2::Index, GitError> {
+    let path = index_path(repo);
+    git2::Index::open(&path).map_err(|source| GitError::Read {
+        what: format!("index {}", path.display()),
+        source,
+    })
+}
+
+/// The index file a hook must read: `GIT_INDEX_FILE` when git set one (`git commit -a`,
+/// `git commit -- PATH` and `--only` use a temporary index), else the repository's own.
+pub fn index_path(repo: &git2::Repository) -> PathBuf {
     match std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) {
-        Some(path) => {
-            let path = PathBuf::from(path);
-            git2::Index::open(&path).map_err(|source| GitError::Read {
-                what: format!("index {}", path.display()),
-                source,
-            })
-        }
-        None => repo.index().map_err(|source| GitError::Read {
-            what: "the index".into(),
-            source,
-        }),
+        Some(path) => PathBuf::from(path),
+        None => repo.path().join("index"),
     }
 }
 
@@ -137,6 +144,9 @@ pub enum GitError {
         /// libgit2's reason.
         source: git2::Error,
     },
+    /// The index file is unreadable or corrupt.
+    #[error(transparent)]
+    Index(#[from] index::IndexError),
     /// An object, the index or a reference could not be read.
     #[error("cannot read {what}: {}", source.message())]
     Read {
