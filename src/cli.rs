@@ -21,6 +21,12 @@ pub enum Command {
     /// Scan what is staged for the next commit (the index, not the work tree); used by the
     /// pre-commit hook. Only lines the commit adds are reported.
     Staged(StagedArgs),
+    /// Scan every commit of a repository's history; each finding is attributed to the commit,
+    /// author and path that introduced it.
+    History(HistoryArgs),
+    /// Scan the commits a push sends (the refs come on standard input, as git gives them to a
+    /// pre-push hook); blocks the push on blocking findings.
+    PrePush(PrePushArgs),
     /// Install the git hook that runs `leakfence staged` before every commit.
     Install(InstallArgs),
     /// Remove the hook that `install` wrote and restore the one it replaced.
@@ -41,11 +47,60 @@ pub struct StagedArgs {
     pub max_file_size: u64,
 }
 
+/// Arguments of `leakfence history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Revisions and ranges as git understands them (`main`, `v1.0..HEAD`, `origin/main..`);
+    /// default: everything reachable from HEAD.
+    #[arg(value_name = "REV")]
+    pub revisions: Vec<String>,
+    /// The repository (default: found from the current directory, as git does).
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+    /// Scan what every ref reaches: branches, tags, remote-tracking branches, the stash.
+    #[arg(long)]
+    pub all: bool,
+    /// Scan only commits that are not reachable from SHA (for CI: what is new since then).
+    #[arg(long, value_name = "SHA")]
+    pub since_commit: Option<String>,
+    /// Shared output options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Skip blobs larger than SIZE (bytes, or with a K, M or G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "50M", value_parser = parse_size)]
+    pub max_file_size: u64,
+}
+
+/// Arguments of `leakfence pre-push`.
+#[derive(Debug, Args)]
+pub struct PrePushArgs {
+    /// The remote's name, as git passes it to the hook.
+    #[arg(value_name = "REMOTE")]
+    pub remote: Option<String>,
+    /// The remote's URL, as git passes it to the hook.
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+    /// The repository (default: found from the current directory, as git does).
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+    /// Shared output options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Skip blobs larger than SIZE (bytes, or with a K, M or G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "50M", value_parser = parse_size)]
+    pub max_file_size: u64,
+}
+
 /// Which git hook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum HookName {
     /// Runs before each commit and blocks it when a credential is staged.
     PreCommit,
+    /// Runs before each push and blocks it when a pushed commit holds a credential.
+    PrePush,
 }
 
 /// Arguments of `leakfence install` and `uninstall`.

@@ -1,8 +1,9 @@
 //! `Config`: the command line resolved once into what the run needs.
 
-use crate::cli::{ColorChoice, CommonArgs, Format, ScanArgs, StagedArgs};
+use crate::cli::{ColorChoice, CommonArgs, Format, HistoryArgs, ScanArgs, StagedArgs};
 use crate::finding::Severity;
 use crate::source::fs::FsOptions;
+use crate::source::history::{revs::Selection, HistoryOptions};
 use crate::source::staged::StagedOptions;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -105,6 +106,37 @@ impl StagedConfig {
                 max_file_size: args.max_file_size,
             },
             output: OutputConfig::from_args(&args.common),
+        }
+    }
+}
+
+/// `leakfence history`, resolved.
+#[derive(Debug, Clone)]
+pub struct HistoryConfig {
+    /// What to read.
+    pub options: HistoryOptions,
+    /// How to report.
+    pub output: OutputConfig,
+}
+
+impl HistoryConfig {
+    /// Resolves `history` arguments; progress bars only on a terminal and without `--quiet`.
+    pub fn from_args(args: &HistoryArgs) -> HistoryConfig {
+        let output = OutputConfig::from_args(&args.common);
+        let progress = !output.quiet && std::io::stderr().is_terminal();
+        HistoryConfig {
+            options: HistoryOptions {
+                repo: args.repo.clone(),
+                selection: Selection {
+                    all: args.all,
+                    revisions: args.revisions.clone(),
+                    since_commit: args.since_commit.clone(),
+                },
+                max_file_size: args.max_file_size,
+                threads: args.threads.unwrap_or(0),
+                progress,
+            },
+            output,
         }
     }
 }

@@ -101,11 +101,39 @@ pub struct Location {
     pub column: usize,
 }
 
-/// Git provenance of a finding (history scans only).
+/// Git provenance of a finding (history scans only): the commit that introduced it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Commit {
     /// Full hex commit id.
     pub id: String,
+    /// Author name.
+    pub author: String,
+    /// Author email.
+    pub email: String,
+    /// Author time, seconds since the Unix epoch.
+    pub time: i64,
+}
+
+/// `2024-01-02T03:04:05Z` for Unix seconds (UTC; proleptic Gregorian calendar).
+pub fn rfc3339_utc(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let secs = seconds.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
 }
 
 /// One credential found at one place.
@@ -129,6 +157,8 @@ pub struct Finding {
     pub line_text: String,
     /// The commit that introduced it, for history scans.
     pub commit: Option<Commit>,
+    /// For history scans: whether the secret is still in the file at `HEAD`.
+    pub in_head: Option<bool>,
 }
 
 impl Finding {
@@ -205,6 +235,14 @@ mod tests {
         assert_ne!(a, fingerprint(RuleId::AuthToken, "b/.env", "s1"));
         assert_ne!(a, fingerprint(RuleId::AuthToken, "a/.env", "s2"));
         assert_ne!(a, fingerprint(RuleId::ApiKeySecret, "a/.env", "s1"));
+    }
+
+    #[test]
+    fn dates_are_rfc3339() {
+        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_utc(1_704_164_645), "2024-01-02T03:04:05Z");
+        assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339_utc(-1), "1969-12-31T23:59:59Z");
     }
 
     #[test]

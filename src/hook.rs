@@ -7,8 +7,9 @@
 use crate::git::{self, GitError};
 use std::path::{Path, PathBuf};
 
-/// The pre-commit hook shim.
-pub const PRE_COMMIT: &str = include_str!("../hooks/pre-commit");
+/// The hook shim. One script for both hooks: it runs `leakfence staged` as `pre-commit` and
+/// `leakfence pre-push` as `pre-push`, deciding by its own file name.
+pub const HOOK_SHIM: &str = include_str!("../hooks/pre-commit");
 
 /// The line that marks a hook file as ours.
 pub const MARKER: &str = "# leakfence-hook:";
@@ -24,6 +25,8 @@ const INSTALLED_BIN_LINE: &str = "LEAKFENCE_INSTALLED_BIN=\"\"";
 pub enum HookKind {
     /// `pre-commit`: scans staged changes.
     PreCommit,
+    /// `pre-push`: scans the commits a push would send.
+    PrePush,
 }
 
 impl HookKind {
@@ -31,12 +34,7 @@ impl HookKind {
     pub fn file_name(self) -> &'static str {
         match self {
             HookKind::PreCommit => "pre-commit",
-        }
-    }
-
-    fn template(self) -> &'static str {
-        match self {
-            HookKind::PreCommit => PRE_COMMIT,
+            HookKind::PrePush => "pre-push",
         }
     }
 }
@@ -102,7 +100,8 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> HookError + '_ {
 
 /// The hook text with the path of the running binary recorded in it.
 pub fn hook_text(kind: HookKind, binary: Option<&Path>) -> String {
-    let template = kind.template();
+    let _ = kind; // the shim finds its role from its file name
+    let template = HOOK_SHIM;
     match binary
         .and_then(Path::to_str)
         .filter(|p| !p.contains(['"', '$', '`', '\\', '\n']))
@@ -200,8 +199,8 @@ mod tests {
 
     #[test]
     fn shim_is_marked_and_records_the_binary() {
-        assert!(is_ours(PRE_COMMIT.as_bytes()));
-        assert!(PRE_COMMIT.contains(INSTALLED_BIN_LINE));
+        assert!(is_ours(HOOK_SHIM.as_bytes()));
+        assert!(HOOK_SHIM.contains(INSTALLED_BIN_LINE));
         let text = hook_text(HookKind::PreCommit, Some(Path::new("/opt/bin/leakfence")));
         assert!(text.contains("LEAKFENCE_INSTALLED_BIN=\"/opt/bin/leakfence\""));
         // A path that would need shell quoting is not recorded; PATH lookup still works.

@@ -18,7 +18,7 @@ pub mod source;
 
 use anyhow::Context;
 use cli::{Cli, Command, Format};
-use config::{OutputConfig, ScanConfig, ScanInput, StagedConfig};
+use config::{HistoryConfig, OutputConfig, ScanConfig, ScanInput, StagedConfig};
 use detect::Detector;
 use finding::Finding;
 use messages::Messages;
@@ -31,6 +31,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) => scan(&ScanConfig::from_args(&args)?),
         Command::Staged(args) => staged(&StagedConfig::from_args(&args)),
+        Command::History(args) => history(&HistoryConfig::from_args(&args)),
+        Command::PrePush(args) => pre_push(&args),
         Command::Install(args) => install(&args, true),
         Command::Uninstall(args) => install(&args, false),
     }
@@ -45,9 +47,45 @@ fn staged(config: &StagedConfig) -> anyhow::Result<u8> {
     finish(findings, stats, &messages, &config.output, Advice::Commit)
 }
 
+fn history(config: &HistoryConfig) -> anyhow::Result<u8> {
+    let started = Instant::now();
+    let detector = Detector::new();
+    let messages = Messages::new(config.output.quiet);
+    let (findings, mut stats) = source::history::scan(&config.options, &detector, &messages)?;
+    stats.seconds = started.elapsed().as_secs_f64();
+    finish(findings, stats, &messages, &config.output, Advice::None)
+}
+
+fn pre_push(args: &cli::PrePushArgs) -> anyhow::Result<u8> {
+    use std::io::Read;
+    let started = Instant::now();
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("cannot read the refs being pushed from standard input")?;
+    let repo = git::open_repository(args.repo.as_deref())?;
+    let Some(selection) = source::history::push::selection_for(&repo, &input)? else {
+        return Ok(exit::CLEAN); // only deletions: nothing is sent
+    };
+    let output = OutputConfig::from_args(&args.common);
+    let options = source::history::HistoryOptions {
+        repo: Some(repo.path().to_path_buf()),
+        selection,
+        max_file_size: args.max_file_size,
+        threads: 0,
+        progress: false,
+    };
+    let detector = Detector::new();
+    let messages = Messages::new(output.quiet);
+    let (findings, mut stats) = source::history::scan(&options, &detector, &messages)?;
+    stats.seconds = started.elapsed().as_secs_f64();
+    finish(findings, stats, &messages, &output, Advice::Push)
+}
+
 fn install(args: &cli::InstallArgs, install: bool) -> anyhow::Result<u8> {
     let kind = match args.hook {
         cli::HookName::PreCommit => hook::HookKind::PreCommit,
+        cli::HookName::PrePush => hook::HookKind::PrePush,
     };
     let outcome = if install {
         let binary = std::env::current_exe().ok();
@@ -97,6 +135,8 @@ enum Advice {
     None,
     /// How to get a blocked commit through properly.
     Commit,
+    /// How to get a blocked push through properly.
+    Push,
 }
 
 fn scan(config: &ScanConfig) -> anyhow::Result<u8> {
@@ -138,8 +178,12 @@ fn finish(
         Format::Json => Box::new(report::json::Json { options }),
     };
     let blocking = findings.iter().any(|f| f.is_blocking(output.fail_on));
-    let advise = blocking && advice == Advice::Commit && output.format == Format::Human;
-    write_report(reporter.as_ref(), &findings, &stats, output, advise)?;
+    let advice = if blocking && output.format == Format::Human {
+        advice
+    } else {
+        Advice::None
+    };
+    write_report(reporter.as_ref(), &findings, &stats, output, advice)?;
     Ok(exit::exit_code(blocking, stats.errors > 0))
 }
 
@@ -148,12 +192,14 @@ fn write_report(
     findings: &[Finding],
     stats: &Stats,
     output: &OutputConfig,
-    commit_advice: bool,
+    advice: Advice,
 ) -> anyhow::Result<()> {
     let write = |out: &mut dyn Write| {
         reporter.write(out, findings, stats)?;
-        if commit_advice {
-            report::human::write_commit_advice(out, findings)?;
+        match advice {
+            Advice::None => {}
+            Advice::Commit => report::human::write_commit_advice(out, findings)?,
+            Advice::Push => report::human::write_push_advice(out)?,
         }
         out.flush()
     };

@@ -90,7 +90,7 @@ pub fn classify(file: &FileContext<'_>, span: Span) -> Option<RuleId> {
     let hex = is_lower_hex(value);
     let line = file.lines.line_of(span.start);
     let line_range = file.lines.line_range(file.haystack, line);
-    let key = context::key_before(&file.haystack[line_range.start..span.start]);
+    let key = key_of(file, line, line_range.start, span.start);
     let name = context::classify_name(&key.name);
     let auth_token_if_hex = || hex.then_some(RuleId::AuthToken);
 
@@ -142,6 +142,26 @@ pub fn classify(file: &FileContext<'_>, span: Span) -> Option<RuleId> {
         _ if !hex && sk_near && has_mixed_classes(value) => Some(RuleId::ApiKeySecret),
         _ => None,
     }
+}
+
+/// The key in front of a value; a value alone on its line (a wrapped call argument, a YAML
+/// block value) takes its key from the end of the line before.
+fn key_of(
+    file: &FileContext<'_>,
+    line: usize,
+    line_start: usize,
+    start: usize,
+) -> context::KeyContext {
+    let prefix = &file.haystack[line_start..start];
+    let key = context::key_before(prefix);
+    let alone = prefix
+        .iter()
+        .all(|&b| matches!(b, b' ' | b'\t' | b'"' | b'\'' | b'`'));
+    if key.attachment != Attachment::Bare || !alone || line == 0 {
+        return key;
+    }
+    let previous = file.lines.line_range(file.haystack, line - 1);
+    context::key_before(&file.haystack[previous])
 }
 
 /// At least two of upper, lower and digit: what a random API secret always has.

@@ -26,6 +26,7 @@ mod tests {
             secret: "s".into(),
             line_text: line_text.into(),
             commit: None,
+            in_head: None,
         }
     }
 

@@ -144,6 +144,20 @@ pub enum GitError {
         /// libgit2's reason.
         source: git2::Error,
     },
+    /// A revision argument names nothing.
+    #[error("unknown revision '{spec}': {}", source.message())]
+    Revision {
+        /// What the user typed.
+        spec: String,
+        /// libgit2's reason.
+        source: git2::Error,
+    },
+    /// The repository has no commits yet.
+    #[error("{} has no commits yet: there is no history to scan", path.display())]
+    NoCommits {
+        /// The repository.
+        path: PathBuf,
+    },
     /// The index file is unreadable or corrupt.
     #[error(transparent)]
     Index(#[from] index::IndexError),

@@ -6,6 +6,7 @@ use super::sanitize::escape;
 use super::{counts_by_rule, Report, ReportOptions, Stats};
 use crate::detect::rules::rule;
 use crate::finding::Finding;
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 /// Characters of context shown on each side of the secret on a long line.
@@ -36,21 +37,101 @@ impl Report for Human {
         let paint = Paint {
             on: self.options.color,
         };
-        for (i, finding) in findings.iter().enumerate() {
-            // Sorted input keeps findings on one line together; each of their secrets is redacted
-            // wherever the line is shown, not only the one being pointed at.
-            let same_line = |other: &&Finding| {
-                other.path == finding.path
-                    && other.location.line == finding.location.line
-                    && other.commit == finding.commit
-            };
-            let neighbours = findings[..i].iter().rev().take_while(same_line);
-            let neighbours = neighbours.chain(findings[i + 1..].iter().take_while(same_line));
-            let others: Vec<&str> = neighbours.map(|f| f.secret.as_str()).collect();
-            self.write_finding(out, finding, &others, &paint)?;
+        // Every secret found on a line is redacted wherever that line is shown, not only the
+        // one being pointed at.
+        let mut secrets_on_line: HashMap<(&str, usize, Option<&str>), Vec<&str>> = HashMap::new();
+        for f in findings {
+            let commit = f.commit.as_ref().map(|c| c.id.as_str());
+            secrets_on_line
+                .entry((&f.path, f.location.line, commit))
+                .or_default()
+                .push(&f.secret);
         }
-        self.write_summary(out, findings, stats, &paint)
+        let mut current_commit = None;
+        for finding in ordered_for_reading(findings) {
+            if let Some(commit) = &finding.commit {
+                if current_commit != Some(&commit.id) {
+                    current_commit = Some(&commit.id);
+                    writeln!(
+                        out,
+                        "{} {} {} <{}> {}",
+                        paint.wrap("1;33", "commit"),
+                        paint.wrap("1;33", &commit.id),
+                        escape(&commit.author),
+                        escape(&commit.email),
+                        crate::finding::rfc3339_utc(commit.time)
+                    )?;
+                    writeln!(out)?;
+                }
+            }
+            let key = (
+                finding.path.as_str(),
+                finding.location.line,
+                finding.commit.as_ref().map(|c| c.id.as_str()),
+            );
+            let others = secrets_on_line
+                .get(&key)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            self.write_finding(out, finding, others, &paint)?;
+        }
+        self.write_summary(out, findings, stats, &paint)?;
+        if stats.commits > 0 {
+            write_head_summary(out, findings, &paint)?;
+        }
+        Ok(())
     }
+}
+
+/// History findings grouped by commit, newest first; others in their sorted order.
+fn ordered_for_reading(findings: &[Finding]) -> Vec<&Finding> {
+    let mut ordered: Vec<&Finding> = findings.iter().collect();
+    ordered.sort_by(|a, b| {
+        let key = |f: &Finding| {
+            f.commit
+                .as_ref()
+                .map(|c| (std::cmp::Reverse(c.time), c.id.clone()))
+        };
+        key(a).cmp(&key(b))
+    });
+    ordered
+}
+
+/// Which history findings are still in the tree at HEAD: those come first.
+fn write_head_summary(out: &mut dyn Write, findings: &[Finding], paint: &Paint) -> io::Result<()> {
+    let still: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.in_head == Some(true))
+        .collect();
+    if findings.is_empty() {
+        return Ok(());
+    }
+    if still.is_empty() {
+        return writeln!(
+            out,
+            "None of these is still present at HEAD: they live on in history. Rotating each credential is the fix; \
+             rewriting history only limits exposure."
+        );
+    }
+    writeln!(
+        out,
+        "{} still present at HEAD (worse than history alone: rotate and remove these first):",
+        paint.wrap(
+            "1;31",
+            &format!("{} finding{}", still.len(), plural(still.len()))
+        )
+    )?;
+    for f in still {
+        writeln!(
+            out,
+            "  {}:{}:{} {}",
+            escape(&f.path),
+            f.location.line,
+            f.location.column,
+            f.rule
+        )?;
+    }
+    Ok(())
 }
 
 impl Human {
@@ -175,10 +256,19 @@ impl Human {
             (n, 0) => paint.wrap("1;33", &format!("{n} finding{}, none blocking", plural(n))),
             (n, b) => paint.wrap("1;31", &format!("{n} finding{}, {b} blocking", plural(n))),
         };
+        let scope = if stats.commits > 0 {
+            format!(
+                "{} commit{}, {} blob{}",
+                stats.commits,
+                plural(stats.commits as usize),
+                stats.blobs,
+                plural(stats.blobs as usize)
+            )
+        } else {
+            format!("{} file{}", stats.files, plural(stats.files as usize))
+        };
         let mut line = format!(
-            "leakfence: {verdict} in {} file{} ({}) in {:.2}s",
-            stats.files,
-            plural(stats.files as usize),
+            "leakfence: {verdict} in {scope} ({}) in {:.2}s",
             human_bytes(stats.bytes),
             stats.seconds
         );
@@ -232,6 +322,33 @@ pub fn write_commit_advice(out: &mut dyn Write, findings: &[Finding]) -> io::Res
     )
 }
 
+/// What a developer whose push was just blocked should do.
+pub fn write_push_advice(out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "The push was blocked because commits it would send hold Twilio credentials. To fix it:"
+    )?;
+    writeln!(
+        out,
+        "  1. Remove the value from those commits before pushing (for the last commit: edit the file and\n     \
+         `git commit --amend`; for older ones: `git rebase -i` and edit each listed commit)."
+    )?;
+    writeln!(
+        out,
+        "  2. Read the value from an environment variable or a secret store instead of the file."
+    )?;
+    writeln!(
+        out,
+        "  3. If those commits were ever pushed or shared elsewhere, rotate the credential in the Twilio Console:\n     \
+         a leaked value stays in git history, so rotating is the fix."
+    )?;
+    writeln!(
+        out,
+        "Not a credential? Put `leakfence:allow` in a comment on that line."
+    )
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
@@ -275,6 +392,7 @@ mod tests {
             secret: secret.into(),
             line_text: line_text.into(),
             commit: None,
+            in_head: None,
         }
     }
 

@@ -27,6 +27,14 @@ struct JsonFinding<'a> {
     column: usize,
     end_column: usize,
     commit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_head: Option<bool>,
     secret: String,
     fingerprint: String,
 }
@@ -50,6 +58,13 @@ impl Report for Json {
                 column: f.location.column,
                 end_column: f.end_column,
                 commit: f.commit.as_ref().map(|c| c.id.as_str()),
+                author: f.commit.as_ref().map(|c| c.author.as_str()),
+                email: f.commit.as_ref().map(|c| c.email.as_str()),
+                date: f
+                    .commit
+                    .as_ref()
+                    .map(|c| crate::finding::rfc3339_utc(c.time)),
+                in_head: f.in_head,
                 secret: redact(&f.secret, self.options.show_secrets),
                 fingerprint: f.fingerprint(),
             })

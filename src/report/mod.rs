@@ -31,6 +31,10 @@ pub struct Stats {
     pub special_skipped: u64,
     /// Paths that could not be read (the scan is incomplete when this is not zero).
     pub errors: u64,
+    /// Commits walked (history scans).
+    pub commits: u64,
+    /// Distinct blobs read (history scans): each is scanned once, however many commits hold it.
+    pub blobs: u64,
 }
 
 impl Stats {
@@ -43,6 +47,8 @@ impl Stats {
         self.symlinks_skipped += other.symlinks_skipped;
         self.special_skipped += other.special_skipped;
         self.errors += other.errors;
+        self.commits += other.commits;
+        self.blobs += other.blobs;
     }
 }
 

@@ -8,17 +8,14 @@
 //! line whose exact text was already in the old version of the file is not new, wherever it
 //! moved. A renamed file is compared with the file it came from.
 
-mod tree_diff;
-
 use super::decode::{decode, Decoded};
+use super::tree_diff::{self, Change};
 use super::{findings_in, Origin};
 use crate::detect::Detector;
 use crate::finding::Finding;
 use crate::git::{self, GitError};
 use crate::messages::Messages;
 use crate::report::Stats;
-use std::collections::HashSet;
-use tree_diff::Change;
 
 /// Index entry modes.
 const MODE_SYMLINK: u32 = 0o120000;
@@ -104,27 +101,9 @@ impl BlobScan<'_> {
         if found.is_empty() {
             return;
         }
-        if let Some(old_lines) = change.old.and_then(|id| old_lines(self.repo, id)) {
-            found.retain(|f| !old_lines.contains(trim_cr(f.line_text.as_bytes())));
+        if let Some(old_lines) = super::previous_lines(self.repo, &change.old, &text) {
+            super::retain_new_lines(&mut found, &old_lines);
         }
         findings.extend(found);
     }
-}
-
-/// The set of lines of a previous version, decoded the same way as the new one.
-pub(crate) fn old_lines(repo: &git2::Repository, id: git2::Oid) -> Option<HashSet<Vec<u8>>> {
-    let blob = repo.find_blob(id).ok()?;
-    let text = match decode(blob.content()) {
-        Decoded::Text(text) => text.into_owned(),
-        Decoded::Binary => blob.content().to_vec(),
-    };
-    Some(
-        text.split(|&b| b == b'\n')
-            .map(|line| trim_cr(line).to_vec())
-            .collect(),
-    )
-}
-
-fn trim_cr(line: &[u8]) -> &[u8] {
-    line.strip_suffix(b"\r").unwrap_or(line)
 }

@@ -1,12 +1,17 @@
-//! The staged changes: `HEAD`'s tree against the index, as a list of files to scan.
+//! What a change adds: `HEAD` against the index (staged), or a commit against its parent
+//! (history), as a list of files with new content.
 //!
-//! The fast path reads the index with [`crate::git::index`] and walks only the directories whose
-//! cache-tree entry does not match `HEAD`; split or sparse indexes fall back to libgit2's diff.
+//! Both walks skip whole directories whose tree id did not change: for the index, its
+//! cache-tree entry names `HEAD`'s tree; between commits, the two tree ids are equal. Sparse
+//! indexes fall back to libgit2's diff. A file that arrives with the same content as a file the
+//! change removed is a rename and adds nothing; one that arrives next to a removed file of the
+//! same name is compared with it, so that only its new lines count.
 
 use crate::git::index::{Index, IndexError, OID_LEN};
 use crate::git::{self, GitError};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 const MODE_TYPE_MASK: u32 = 0o170000;
 const MODE_TREE: u32 = 0o040000;
@@ -21,8 +26,26 @@ pub struct Change {
     pub new: git2::Oid,
     /// Its mode.
     pub mode: u32,
-    /// The version it replaces (same path, or the file it was renamed from).
-    pub old: Option<git2::Oid>,
+    /// The version it replaces, if any.
+    pub old: Previous,
+}
+
+/// What a changed file replaces: its lines are not new.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Previous {
+    /// A new file.
+    Nothing,
+    /// The same path's blob before the change, or the one removed file of the same name.
+    Blob(git2::Oid),
+    /// Files the same change removed: a rename with edits came from the most similar one,
+    /// decided only if the new file has findings (reading blobs costs time).
+    Removed(Arc<[git2::Oid]>),
+}
+
+impl Previous {
+    fn from_blob(old: Option<git2::Oid>) -> Previous {
+        old.map_or(Previous::Nothing, Previous::Blob)
+    }
 }
 
 /// What the walk collects.
@@ -44,11 +67,23 @@ pub fn staged_changes(
             let mut walk = Walk::default();
             let entries = 0..index.entries().len();
             walk.dir(repo, &index, b"", head.map(git2::Tree::id), entries)?;
-            Ok(pair_renames(repo, walk))
+            Ok(pair_renames(walk))
         }
         Err(IndexError::Unsupported(_)) => libgit2_changes(repo, head),
         Err(e) => Err(GitError::Index(e)),
     }
+}
+
+/// Files a commit adds or changes relative to `parent` (its first parent; `None` for a root
+/// commit, whose every file is new).
+pub fn commit_changes(
+    repo: &git2::Repository,
+    parent: Option<git2::Oid>,
+    tree: git2::Oid,
+) -> Result<Vec<Change>, GitError> {
+    let mut walk = Walk::default();
+    walk.trees(repo, b"", parent, tree)?;
+    Ok(pair_renames(walk))
 }
 
 fn oid(bytes: &[u8; OID_LEN]) -> git2::Oid {
@@ -120,6 +155,70 @@ impl Walk {
         Ok(())
     }
 
+    /// Compares two trees of the same directory; equal ids mean nothing below changed.
+    fn trees(
+        &mut self,
+        repo: &git2::Repository,
+        dir: &[u8],
+        old: Option<git2::Oid>,
+        new: git2::Oid,
+    ) -> Result<(), GitError> {
+        if old == Some(new) {
+            return Ok(());
+        }
+        let mut old_entries: BTreeMap<Vec<u8>, (git2::Oid, u32)> = match old {
+            Some(id) => tree_entries(repo, id)?
+                .into_iter()
+                .map(|(name, id, mode)| (name, (id, mode)))
+                .collect(),
+            None => BTreeMap::new(),
+        };
+        for (name, id, mode) in tree_entries(repo, new)? {
+            let path = join(dir, &name);
+            let is_tree = mode & MODE_TYPE_MASK == MODE_TREE;
+            let old = old_entries.remove(&name);
+            let old_is_tree = old.is_some_and(|(_, m)| m & MODE_TYPE_MASK == MODE_TREE);
+            match (old, is_tree) {
+                (Some((old_id, _)), true) if old_is_tree => {
+                    self.trees(repo, &path, Some(old_id), id)?
+                }
+                (Some((old_id, _)), true) => {
+                    self.removed.push((path.clone(), old_id));
+                    self.trees(repo, &path, None, id)?;
+                }
+                (Some((old_id, _)), false) if old_is_tree => {
+                    self.removed_tree(repo, &path, old_id)?;
+                    self.blob(path, id, mode, None);
+                }
+                (Some((old_id, _)), false) if old_id != id => {
+                    self.blob(path, id, mode, Some(old_id))
+                }
+                (Some(_), false) => {} // same content, perhaps a new mode: nothing to scan
+                (None, true) => self.trees(repo, &path, None, id)?,
+                (None, false) => self.blob(path, id, mode, None),
+            }
+        }
+        for (name, (id, mode)) in old_entries {
+            match mode & MODE_TYPE_MASK {
+                MODE_TREE => self.removed_tree(repo, &join(dir, &name), id)?,
+                MODE_GITLINK => {}
+                _ => self.removed.push((join(dir, &name), id)),
+            }
+        }
+        Ok(())
+    }
+
+    fn blob(&mut self, path: Vec<u8>, id: git2::Oid, mode: u32, old: Option<git2::Oid>) {
+        if mode & MODE_TYPE_MASK != MODE_GITLINK {
+            self.changes.push(Change {
+                path,
+                new: id,
+                mode,
+                old: Previous::from_blob(old),
+            });
+        }
+    }
+
     fn file(&mut self, index: &Index, i: usize, old: Option<git2::Oid>) {
         let entry = &index.entries()[i];
         if entry.mode & MODE_TYPE_MASK == MODE_GITLINK {
@@ -129,7 +228,7 @@ impl Walk {
             path: index.path(entry).to_vec(),
             new: oid(&entry.oid),
             mode: entry.mode,
-            old,
+            old: Previous::from_blob(old),
         });
     }
 
@@ -192,61 +291,40 @@ fn tree_entries(
         .collect())
 }
 
-/// Gives each added file the version it came from when the change removed a file with the
-/// same content (a pure rename: nothing to scan) or a similar one (rename with edits).
-fn pair_renames(repo: &git2::Repository, walk: Walk) -> Vec<Change> {
+/// Gives each added file the version it came from: a removed file with the same content (a
+/// pure rename: nothing to scan), the one removed file with the same name (a rename with
+/// edits), or else the removed files to compare with later. Reads no blobs here.
+fn pair_renames(walk: Walk) -> Vec<Change> {
     if walk.removed.is_empty() {
         return walk.changes;
     }
     let removed_ids: HashSet<git2::Oid> = walk.removed.iter().map(|(_, id)| *id).collect();
+    let all_removed: Arc<[git2::Oid]> = walk.removed.iter().map(|(_, id)| *id).collect();
+    let mut by_name: HashMap<&[u8], Option<git2::Oid>> = HashMap::new();
+    for (path, id) in &walk.removed {
+        by_name
+            .entry(file_name(path))
+            .and_modify(|slot| *slot = None) // several candidates: none is the obvious one
+            .or_insert(Some(*id));
+    }
     let mut changes = Vec::with_capacity(walk.changes.len());
     for mut change in walk.changes {
-        if change.old.is_none() {
+        if change.old == Previous::Nothing {
             if removed_ids.contains(&change.new) {
                 continue;
             }
-            change.old = most_similar(repo, &change, &walk.removed);
+            change.old = match by_name.get(file_name(&change.path)).copied().flatten() {
+                Some(id) => Previous::Blob(id),
+                None => Previous::Removed(all_removed.clone()),
+            };
         }
         changes.push(change);
     }
     changes
 }
 
-/// Bounds the line comparisons of rename pairing: it must stay proportional to the change.
-const MAX_RENAME_CANDIDATES: usize = 64;
-
-/// The removed blob that shares at least half of its lines with the new file, preferring
-/// the same file name.
-fn most_similar(
-    repo: &git2::Repository,
-    change: &Change,
-    removed: &[(Vec<u8>, git2::Oid)],
-) -> Option<git2::Oid> {
-    let name = |path: &[u8]| {
-        path.rsplit(|&b| b == b'/')
-            .next()
-            .map(<[u8]>::to_vec)
-            .unwrap_or_default()
-    };
-    let new_name = name(&change.path);
-    let mut candidates: Vec<&(Vec<u8>, git2::Oid)> = removed
-        .iter()
-        .filter(|(p, _)| name(p) == new_name)
-        .collect();
-    if candidates.is_empty() && removed.len() <= MAX_RENAME_CANDIDATES {
-        candidates = removed.iter().collect();
-    }
-    candidates.truncate(MAX_RENAME_CANDIDATES);
-    let new_lines = super::old_lines(repo, change.new)?;
-    candidates
-        .into_iter()
-        .filter_map(|(_, id)| {
-            let old = super::old_lines(repo, *id)?;
-            let shared = new_lines.intersection(&old).count();
-            (shared * 2 >= old.len().max(1)).then_some((shared, *id))
-        })
-        .max_by_key(|(shared, _)| *shared)
-        .map(|(_, id)| id)
+fn file_name(path: &[u8]) -> &[u8] {
+    path.rsplit(|&b| b == b'/').next().unwrap_or(path)
 }
 
 /// libgit2's tree-to-index diff with rename detection: slower on big indexes, but it reads
@@ -288,8 +366,10 @@ fn libgit2_changes(
             path: new.path_bytes().unwrap_or_default().to_vec(),
             new: new.id(),
             mode,
-            old: (!old.is_zero() && u32::from(delta.old_file().mode()) != MODE_GITLINK)
-                .then_some(old),
+            old: Previous::from_blob(
+                (!old.is_zero() && u32::from(delta.old_file().mode()) != MODE_GITLINK)
+                    .then_some(old),
+            ),
         });
     }
     Ok(changes)

@@ -1,0 +1,434 @@
+//! The history source: every commit of a repository, each finding attributed to the commit,
+//! author and path that introduced it.
+//!
+//! Three steps. (1) In parallel, each selected commit is compared with its first parent (a root
+//! commit with nothing), skipping unchanged subtrees by id, and its message is scanned. (2) In
+//! history order, each (path, blob) pair is attributed to the first commit that introduced it;
+//! a blob that reappears later at the same path is not new. (3) In parallel, each distinct blob
+//! is read, scanned once and dropped, however many commits and paths hold it; for every place
+//! that introduced it, only lines that were not in the file's previous version are reported.
+//! Memory holds ids and paths, never contents beyond one blob per thread.
+
+pub mod push;
+pub mod revs;
+
+use super::decode::{decode, Decoded};
+use super::tree_diff::{self, Change, Previous};
+use super::{findings_in, previous_lines, retain_new_lines, Origin};
+use crate::detect::Detector;
+use crate::finding::{Commit, Finding};
+use crate::git::{self, GitError};
+use crate::messages::Messages;
+use crate::report::Stats;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// The location reported for a finding in a commit message (it has no path).
+pub const COMMIT_MESSAGE: &str = "commit-message";
+
+/// What to scan and how.
+#[derive(Debug, Clone)]
+pub struct HistoryOptions {
+    /// Repository directory (`None`: from the environment and current directory).
+    pub repo: Option<PathBuf>,
+    /// Which commits.
+    pub selection: revs::Selection,
+    /// Blobs larger than this are skipped with a warning.
+    pub max_file_size: u64,
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+    /// Draw progress bars on stderr.
+    pub progress: bool,
+}
+
+/// A place that introduced a blob.
+struct Occurrence {
+    commit: usize,
+    path: Arc<[u8]>,
+    old: Previous,
+}
+
+/// What step (1) learned about one commit.
+#[derive(Default)]
+struct CommitScan {
+    changes: Vec<Change>,
+    message_findings: Vec<Finding>,
+}
+
+/// Scans the selected history. Returns findings (each with its commit) and statistics.
+pub fn scan(
+    options: &HistoryOptions,
+    detector: &Detector,
+    messages: &Messages,
+) -> Result<(Vec<Finding>, Stats), GitError> {
+    let repo = git::open_repository(options.repo.as_deref())?;
+    if !has_commits(&repo) {
+        return Err(GitError::NoCommits {
+            path: repo.workdir().unwrap_or(repo.path()).to_path_buf(),
+        });
+    }
+    if repo.is_shallow() {
+        messages.warn(
+            &repo.workdir().unwrap_or(repo.path()).display().to_string(),
+            "shallow clone: history before the grafted commits is missing, so only what is here was scanned \
+             (run `git fetch --unshallow` for the rest)",
+        );
+    }
+    let commits = revs::commits(&repo, &options.selection)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build()
+        .map_err(|e| GitError::Read {
+            what: "worker threads".into(),
+            source: git2::Error::from_str(&e.to_string()),
+        })?;
+    let git_dir = repo.path().to_path_buf();
+    let mut stats = Stats {
+        commits: commits.len() as u64,
+        ..Stats::default()
+    };
+
+    let progress = Progress::new(options.progress);
+    let scans = pool.install(|| walk_commits(&git_dir, &commits, detector, messages, &progress));
+    let occurrences = attribute(&scans);
+    stats.blobs = occurrences.len() as u64;
+    let (mut attributed, blob_stats) = pool.install(|| {
+        scan_blobs(
+            &git_dir,
+            occurrences,
+            detector,
+            messages,
+            options.max_file_size,
+            &progress,
+        )
+    });
+    progress.finish();
+    stats.add(&blob_stats);
+    for (commit, scan) in scans.into_iter().enumerate() {
+        attributed.extend(scan.message_findings.into_iter().map(|f| (commit, f)));
+    }
+    let mut findings = attach_commits(&repo, &commits, attributed, messages);
+    mark_in_head(&repo, &mut findings);
+    Ok((findings, stats))
+}
+
+/// Whether `HEAD` or any ref leads to a commit (libgit2's `is_empty` only knows an unborn
+/// `master`).
+fn has_commits(repo: &git2::Repository) -> bool {
+    repo.head().is_ok_and(|head| head.peel_to_commit().is_ok())
+        || repo
+            .references()
+            .is_ok_and(|mut refs| refs.any(|r| r.is_ok_and(|r| r.peel_to_commit().is_ok())))
+}
+
+/// A finding and the position of the commit that introduced it, until commit metadata is
+/// read once per commit.
+type Attributed = (usize, Finding);
+
+/// Step (1): per-commit changes and message findings, in parallel, in commit order.
+fn walk_commits(
+    git_dir: &Path,
+    commits: &[git2::Oid],
+    detector: &Detector,
+    messages: &Messages,
+    progress: &Progress,
+) -> Vec<CommitScan> {
+    progress.start_commits(commits.len() as u64);
+    commits
+        .par_iter()
+        .map_init(
+            || (git2::Repository::open(git_dir), detector.clone()),
+            |(repo, detector), &id| {
+                progress.commit_done();
+                let repo = match repo {
+                    Ok(repo) => repo,
+                    Err(e) => {
+                        messages.error(
+                            &git_dir.display().to_string(),
+                            format_args!("cannot open: {}", e.message()),
+                        );
+                        return CommitScan::default();
+                    }
+                };
+                scan_commit(repo, detector, id).unwrap_or_else(|e| {
+                    messages.error(&format!("commit {id}"), format_args!("cannot read: {e}"));
+                    CommitScan::default()
+                })
+            },
+        )
+        .collect()
+}
+
+fn scan_commit(
+    repo: &git2::Repository,
+    detector: &Detector,
+    id: git2::Oid,
+) -> Result<CommitScan, GitError> {
+    let read = |what: String| move |source| GitError::Read { what, source };
+    let commit = repo.find_commit(id).map_err(read(format!("commit {id}")))?;
+    let parent_tree = match commit.parent_ids().next() {
+        Some(parent) => Some(
+            repo.find_commit(parent)
+                .map_err(read(format!("commit {parent}")))?
+                .tree_id(),
+        ),
+        None => None,
+    };
+    let changes = tree_diff::commit_changes(repo, parent_tree, commit.tree_id())?;
+    let origin = Origin {
+        path: COMMIT_MESSAGE.to_string(),
+        commit: None,
+    };
+    let message_findings = findings_in(detector, &origin, commit.message_bytes());
+    Ok(CommitScan {
+        changes,
+        message_findings,
+    })
+}
+
+/// Step (2): the first commit, in history order, that gave each path each blob.
+fn attribute(scans: &[CommitScan]) -> Vec<(git2::Oid, Vec<Occurrence>)> {
+    let mut seen: HashSet<(Arc<[u8]>, git2::Oid)> = HashSet::new();
+    let mut by_blob: HashMap<git2::Oid, Vec<Occurrence>> = HashMap::new();
+    for (commit, scan) in scans.iter().enumerate() {
+        for change in &scan.changes {
+            let path: Arc<[u8]> = Arc::from(change.path.as_slice());
+            if seen.insert((path.clone(), change.new)) {
+                by_blob.entry(change.new).or_default().push(Occurrence {
+                    commit,
+                    path,
+                    old: change.old.clone(),
+                });
+            }
+        }
+    }
+    let mut blobs: Vec<_> = by_blob.into_iter().collect();
+    blobs.sort_by_key(|(id, _)| *id);
+    blobs
+}
+
+/// Step (3): each distinct blob read and scanned once, in parallel.
+fn scan_blobs(
+    git_dir: &Path,
+    blobs: Vec<(git2::Oid, Vec<Occurrence>)>,
+    detector: &Detector,
+    messages: &Messages,
+    max_size: u64,
+    progress: &Progress,
+) -> (Vec<Attributed>, Stats) {
+    progress.start_blobs(blobs.len() as u64);
+    let results: Vec<(Vec<Attributed>, Stats)> = blobs
+        .par_iter()
+        .map_init(
+            || (git2::Repository::open(git_dir), detector.clone()),
+            |(repo, detector), (id, places)| {
+                let Ok(repo) = repo else {
+                    return (
+                        Vec::new(),
+                        Stats {
+                            errors: 1,
+                            ..Stats::default()
+                        },
+                    );
+                };
+                let result = scan_blob(repo, detector, messages, max_size, *id, places);
+                progress.blob_done(result.1.bytes);
+                result
+            },
+        )
+        .collect();
+    let mut findings = Vec::new();
+    let mut stats = Stats::default();
+    for (found, blob_stats) in results {
+        findings.extend(found);
+        stats.add(&blob_stats);
+    }
+    (findings, stats)
+}
+
+fn scan_blob(
+    repo: &git2::Repository,
+    detector: &Detector,
+    messages: &Messages,
+    max_size: u64,
+    id: git2::Oid,
+    places: &[Occurrence],
+) -> (Vec<Attributed>, Stats) {
+    let mut stats = Stats::default();
+    let first_path = || String::from_utf8_lossy(&places[0].path).into_owned();
+    let blob = match repo.find_blob(id) {
+        Ok(blob) => blob,
+        Err(e) => {
+            messages.error(
+                &first_path(),
+                format_args!("missing or corrupt object {id}: {}", e.message()),
+            );
+            return (Vec::new(), stats);
+        }
+    };
+    let content = blob.content();
+    stats.bytes = content.len() as u64;
+    if content.len() as u64 > max_size {
+        stats.too_large_skipped += 1;
+        messages.warn(
+            &first_path(),
+            format_args!(
+                "blob {id} skipped: {} bytes is over the size limit",
+                content.len()
+            ),
+        );
+        return (Vec::new(), stats);
+    }
+    let text = match decode(content) {
+        Decoded::Binary => {
+            stats.binary_skipped += 1;
+            return (Vec::new(), stats);
+        }
+        Decoded::Text(text) => text,
+    };
+    stats.files += 1;
+    let found = findings_in(
+        detector,
+        &Origin {
+            path: String::new(),
+            commit: None,
+        },
+        &text,
+    );
+    if found.is_empty() {
+        return (Vec::new(), stats);
+    }
+    let mut out = Vec::new();
+    for place in places {
+        let mut here = found.clone();
+        if let Some(old) = previous_lines(repo, &place.old, &text) {
+            retain_new_lines(&mut here, &old);
+        }
+        let path = String::from_utf8_lossy(&place.path).into_owned();
+        for mut finding in here {
+            finding.path = path.clone();
+            out.push((place.commit, finding));
+        }
+    }
+    (out, stats)
+}
+
+/// Gives each finding its commit's id, author and date, reading each commit once.
+fn attach_commits(
+    repo: &git2::Repository,
+    commits: &[git2::Oid],
+    attributed: Vec<Attributed>,
+    messages: &Messages,
+) -> Vec<Finding> {
+    let mut cache: HashMap<usize, Commit> = HashMap::new();
+    attributed
+        .into_iter()
+        .map(|(index, mut finding)| {
+            let commit = cache
+                .entry(index)
+                .or_insert_with(|| commit_info(repo, commits[index], messages));
+            finding.commit = Some(commit.clone());
+            finding
+        })
+        .collect()
+}
+
+fn commit_info(repo: &git2::Repository, id: git2::Oid, messages: &Messages) -> Commit {
+    match repo.find_commit(id) {
+        Ok(commit) => {
+            let author = commit.author();
+            Commit {
+                id: id.to_string(),
+                author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+                email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+                time: author.when().seconds(),
+            }
+        }
+        Err(e) => {
+            messages.error(&format!("commit {id}"), e.message());
+            Commit {
+                id: id.to_string(),
+                author: String::new(),
+                email: String::new(),
+                time: 0,
+            }
+        }
+    }
+}
+
+/// Marks each file finding with whether its secret is still in that file at `HEAD`.
+fn mark_in_head(repo: &git2::Repository, findings: &mut [Finding]) {
+    let head = git::head_tree(repo).ok().flatten();
+    let mut contents: HashMap<String, Option<Vec<u8>>> = HashMap::new();
+    for finding in findings.iter_mut().filter(|f| f.path != COMMIT_MESSAGE) {
+        let content = contents.entry(finding.path.clone()).or_insert_with(|| {
+            let entry = head.as_ref()?.get_path(Path::new(&finding.path)).ok()?;
+            Some(repo.find_blob(entry.id()).ok()?.content().to_vec())
+        });
+        let present = content
+            .as_deref()
+            .is_some_and(|c| memchr::memmem::find(c, finding.secret.as_bytes()).is_some());
+        finding.in_head = Some(present);
+    }
+}
+
+/// Progress bars on stderr (only when asked: a terminal and not `--quiet`).
+struct Progress {
+    bar: Option<ProgressBar>,
+    bytes: AtomicU64,
+}
+
+impl Progress {
+    fn new(enabled: bool) -> Progress {
+        Progress {
+            bar: enabled.then(ProgressBar::hidden),
+            bytes: AtomicU64::new(0),
+        }
+    }
+
+    fn restyle(&self, total: u64, template: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.set_length(total);
+            bar.set_position(0);
+            if let Ok(style) = ProgressStyle::with_template(template) {
+                bar.set_style(style);
+            }
+        }
+    }
+
+    fn start_commits(&self, total: u64) {
+        self.restyle(total, "commits {bar:30} {pos}/{len} {per_sec} eta {eta}");
+    }
+
+    fn commit_done(&self) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    fn start_blobs(&self, total: u64) {
+        self.restyle(
+            total,
+            "blobs   {bar:30} {pos}/{len} {msg} {per_sec} eta {eta}",
+        );
+    }
+
+    fn blob_done(&self, bytes: u64) {
+        if let Some(bar) = &self.bar {
+            let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+            bar.set_message(crate::report::human::human_bytes(total));
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

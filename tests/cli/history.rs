@@ -1,0 +1,361 @@
+//! `leakfence history` and `leakfence pre-push` on real repositories built with the git CLI.
+
+use crate::common::repo::{TestDir, TestRepo};
+use crate::common::{secrets, Run};
+use std::io::Write;
+use std::process::Stdio;
+
+fn token_line() -> String {
+    format!("TWILIO_AUTH_TOKEN={}\n", secrets::auth_token())
+}
+
+fn history(repo: &TestRepo, args: &[&str]) -> Run {
+    let mut all = vec!["history", "--format", "json"];
+    all.extend(args);
+    repo.run(&all)
+}
+
+#[test]
+fn a_secret_added_then_removed_is_attributed_to_its_commit() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "hello\n");
+    repo.add(&["README.md"]);
+    repo.commit("first");
+    repo.write("config/app.env", format!("A=1\n{}", token_line()));
+    repo.add(&["config/app.env"]);
+    let leak = repo.commit("add config");
+    repo.write("config/app.env", "A=1\n");
+    repo.add(&["config/app.env"]);
+    repo.commit("remove the token");
+    let run = history(&repo, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc = run.json();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    let f = &findings[0];
+    assert_eq!(f["rule"], "twilio-auth-token");
+    assert_eq!(f["path"], "config/app.env");
+    assert_eq!(f["line"], 2);
+    assert_eq!(f["commit"], leak.as_str());
+    assert_eq!(f["author"], "Ada Author");
+    assert_eq!(f["email"], "ada@example.com");
+    assert_eq!(f["date"], "2024-01-02T03:04:05Z");
+    assert_eq!(f["in_head"], false);
+    assert_eq!(doc["stats"]["commits"], 3);
+
+    let human = repo.run(&["history"]);
+    assert!(
+        human.stdout.contains(&format!("commit {leak}")),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("Ada Author <ada@example.com>"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human
+            .stdout
+            .contains("None of these is still present at HEAD"),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn a_secret_still_at_head_is_called_out() {
+    let repo = TestRepo::new();
+    repo.write("a.env", token_line());
+    repo.add(&["a.env"]);
+    repo.commit("leak");
+    let doc = history(&repo, &[]).json();
+    assert_eq!(doc["findings"][0]["in_head"], true);
+    let human = repo.run(&["history"]);
+    assert!(
+        human.stdout.contains("1 finding still present at HEAD"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.contains("a.env:1:19"), "{}", human.stdout);
+}
+
+#[test]
+fn the_same_blob_in_fifty_commits_is_scanned_once_and_reported_once() {
+    let repo = TestRepo::new();
+    let text = token_line();
+    for i in 0..50 {
+        if i % 2 == 0 {
+            repo.write("s.env", &text);
+            repo.add(&["s.env"]);
+        } else {
+            repo.git(&["rm", "-q", "s.env"]);
+        }
+        repo.commit(&format!("commit {i}"));
+    }
+    let doc = history(&repo, &[]).json();
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["stats"]["commits"], 50);
+    assert_eq!(doc["stats"]["blobs"], 1, "one distinct blob, read once");
+}
+
+#[test]
+fn side_branches_need_all_and_ranges_exclude_older_commits() {
+    let repo = TestRepo::new();
+    repo.write("old.env", token_line());
+    repo.add(&["old.env"]);
+    let old = repo.commit("old leak");
+    repo.write("b.txt", "b\n");
+    repo.add(&["b.txt"]);
+    repo.commit("later");
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.write("side.env", token_line());
+    repo.add(&["side.env"]);
+    repo.commit("side leak");
+    repo.git(&["checkout", "-q", "main"]);
+
+    let paths = |run: Run| run.findings().into_iter().map(|f| f.1).collect::<Vec<_>>();
+    assert_eq!(paths(history(&repo, &[])), ["old.env"]);
+    assert_eq!(paths(history(&repo, &["--all"])), ["old.env", "side.env"]);
+    assert_eq!(paths(history(&repo, &["side"])), ["old.env", "side.env"]);
+    let range = format!("{old}..side");
+    assert_eq!(paths(history(&repo, &[&range])), ["side.env"]);
+    assert_eq!(
+        paths(history(&repo, &["--all", "--since-commit", &old])),
+        ["side.env"]
+    );
+    let unknown = history(&repo, &["no-such-branch"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("no-such-branch"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[test]
+fn moved_lines_and_renames_are_not_new_leaks() {
+    let repo = TestRepo::new();
+    let token = token_line();
+    repo.write("a.env", format!("{token}A=1\n"));
+    repo.add(&["a.env"]);
+    let leak = repo.commit("leak");
+    repo.write("a.env", format!("# header\nA=2\n{token}"));
+    repo.add(&["a.env"]);
+    repo.commit("move the line");
+    repo.git(&["mv", "a.env", "b.env"]);
+    repo.commit("rename");
+    let doc = history(&repo, &[]).json();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["commit"], leak.as_str());
+}
+
+#[test]
+fn a_merge_that_resolves_a_conflict_with_a_secret_is_blamed() {
+    let repo = TestRepo::new();
+    repo.write("conf.env", "A=base\n");
+    repo.add(&["conf.env"]);
+    repo.commit("base");
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.write("conf.env", "A=side\n");
+    repo.add(&["conf.env"]);
+    repo.commit("side");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("conf.env", "A=main\n");
+    repo.add(&["conf.env"]);
+    repo.commit("main");
+    let _ = repo.git_command(&["merge", "-q", "side"]).output().unwrap();
+    repo.write("conf.env", format!("A=merged\n{}", token_line()));
+    repo.add(&["conf.env"]);
+    repo.git(&["commit", "-q", "--no-edit"]);
+    let merge = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let doc = history(&repo, &[]).json();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0]["commit"], merge.as_str());
+}
+
+#[test]
+fn commit_messages_are_scanned() {
+    let repo = TestRepo::new();
+    let message = format!(
+        "debugging\n\nused TWILIO_AUTH_TOKEN={}",
+        secrets::auth_token()
+    );
+    repo.git(&["commit", "-q", "--allow-empty", "-m", &message]);
+    let found = history(&repo, &[]).findings();
+    assert_eq!(
+        found,
+        vec![(
+            "twilio-auth-token".to_string(),
+            "commit-message".to_string(),
+            3,
+            24
+        )]
+    );
+}
+
+#[test]
+fn shallow_clones_are_scanned_with_a_warning() {
+    let repo = TestRepo::new();
+    repo.write("a.env", token_line());
+    repo.add(&["a.env"]);
+    repo.commit("leak");
+    for i in 0..3 {
+        repo.write("n.txt", format!("{i}\n"));
+        repo.add(&["n.txt"]);
+        repo.commit("more");
+    }
+    let clones = TestDir::new();
+    let target = clones.path().join("shallow");
+    let url = format!("file://{}", repo.path().display());
+    repo.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        &url,
+        target.to_str().unwrap(),
+    ]);
+    let run = Run::of(repo.dir.leakfence().args([
+        "history",
+        "--format",
+        "json",
+        "--repo",
+        target.to_str().unwrap(),
+    ]));
+    assert!(run.stderr.contains("shallow"), "{}", run.stderr);
+    let found = run.findings();
+    assert_eq!(found.len(), 1, "what is there is scanned: {found:?}");
+    assert_eq!(found[0].1, "a.env");
+}
+
+#[test]
+fn empty_repositories_and_non_repositories_are_clear_errors() {
+    let repo = TestRepo::new();
+    let run = repo.run(&["history"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no commits yet"), "{}", run.stderr);
+    let dir = TestDir::new();
+    let run = dir.run(&["history", "--repo", dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("not in a git repository"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_missing_object_is_named_and_the_scan_goes_on() {
+    let repo = TestRepo::new();
+    repo.write("a.env", token_line());
+    repo.write("b.txt", "plain text\n");
+    repo.add(&["a.env", "b.txt"]);
+    repo.commit("two files");
+    let blob = repo.git(&["rev-parse", "HEAD:b.txt"]).trim().to_string();
+    let object = repo
+        .path()
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    std::fs::remove_file(object).unwrap();
+    let run = history(&repo, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains(&blob), "{}", run.stderr);
+    assert_eq!(run.findings().len(), 1, "the rest is still reported");
+}
+
+fn pre_push(repo: &TestRepo, input: &str) -> Run {
+    let mut child = repo
+        .dir
+        .leakfence()
+        .args(["pre-push", "origin", "file:///remote", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn pre_push_scans_what_the_remote_does_not_have() {
+    let remote = TestDir::new();
+    let repo = TestRepo::new();
+    let remote_path = remote.path().join("remote.git");
+    repo.git(&["init", "-q", "--bare", remote_path.to_str().unwrap()]);
+    repo.git(&["remote", "add", "origin", remote_path.to_str().unwrap()]);
+    repo.write("old.env", token_line());
+    repo.add(&["old.env"]);
+    let pushed = repo.commit("already on the remote");
+    repo.git(&["push", "-q", "origin", "main"]);
+    repo.write("new.env", token_line());
+    repo.add(&["new.env"]);
+    let local = repo.commit("new leak");
+    let zero = "0".repeat(40);
+
+    // Updating a branch: only what is new since the remote's commit.
+    let run = pre_push(
+        &repo,
+        &format!("refs/heads/main {local} refs/heads/main {pushed}\n"),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let paths: Vec<String> = run.findings().into_iter().map(|f| f.1).collect();
+    assert_eq!(paths, ["new.env"]);
+
+    // A new branch: what no remote-tracking ref has.
+    let run = pre_push(
+        &repo,
+        &format!("refs/heads/main {local} refs/heads/feature {zero}\n"),
+    );
+    let paths: Vec<String> = run.findings().into_iter().map(|f| f.1).collect();
+    assert_eq!(paths, ["new.env"]);
+
+    // A deletion sends nothing.
+    let run = pre_push(&repo, &format!("(delete) {zero} refs/heads/old {pushed}\n"));
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+
+    // Garbage input is an error, not a pass.
+    assert_eq!(pre_push(&repo, "what is this\n").code, 2);
+}
+
+#[test]
+fn the_installed_pre_push_hook_blocks_a_real_push() {
+    let remote = TestDir::new();
+    let repo = TestRepo::new();
+    let remote_path = remote.path().join("remote.git");
+    repo.git(&["init", "-q", "--bare", remote_path.to_str().unwrap()]);
+    repo.git(&["remote", "add", "origin", remote_path.to_str().unwrap()]);
+    repo.write("ok.txt", "fine\n");
+    repo.add(&["ok.txt"]);
+    repo.commit("clean");
+    let install = repo.run(&["install", "--hook", "pre-push"]);
+    assert_eq!(install.code, 0, "{}", install.stderr);
+    let clean = Run::of(&mut repo.git_command(&["push", "-q", "origin", "main"]));
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+    // A commit made with --no-verify (or before the hooks) is caught at push time.
+    repo.write("leak.env", token_line());
+    repo.add(&["leak.env"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "sneaky"]);
+    let run = Run::of(&mut repo.git_command(&["push", "origin", "main"]));
+    assert_ne!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // git passes a pre-push hook's standard output through to its own.
+    let output = format!("{}{}", run.stdout, run.stderr);
+    assert!(output.contains("leak.env:1:19"), "{output}");
+    assert!(output.contains("The push was blocked"), "{output}");
+    let remote_head = repo.git(&["ls-remote", "origin", "refs/heads/main"]);
+    assert!(!remote_head.contains(&repo.git(&["rev-parse", "HEAD"]).trim().to_string()));
+}
