@@ -23,12 +23,8 @@ DIR="${TMPDIR:-/tmp}/leakfence-bench-tree"
 SIZE_MB=600
 RUNS=5
 
-say() { printf '==> %s\n' "$*" >&2; }
-warn() { printf 'warning: %s\n' "$*" >&2; }
-die() {
-    printf 'error: %s\n' "$*" >&2
-    exit 2
-}
+# shellcheck source=benches/lib.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
     cat <<EOF
@@ -46,175 +42,36 @@ Options:
 EOF
 }
 
-is_positive_int() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
+parse_options --dir:DIR --size-mb:SIZE_MB --runs:RUNS -- "$@"
+require_positive_int --size-mb "$SIZE_MB"
+require_positive_int --runs "$RUNS"
+DIR="$(bench_dir "$DIR")"
 
-while (($# > 0)); do
-    case "$1" in
-        --dir)
-            (($# >= 2)) || die "--dir needs a value"
-            DIR="$2"
-            shift 2
-            ;;
-        --dir=*)
-            DIR="${1#--dir=}"
-            shift
-            ;;
-        --size-mb)
-            (($# >= 2)) || die "--size-mb needs a value"
-            SIZE_MB="$2"
-            shift 2
-            ;;
-        --size-mb=*)
-            SIZE_MB="${1#--size-mb=}"
-            shift
-            ;;
-        --runs)
-            (($# >= 2)) || die "--runs needs a value"
-            RUNS="$2"
-            shift 2
-            ;;
-        --runs=*)
-            RUNS="${1#--runs=}"
-            shift
-            ;;
-        -h | --help)
-            usage
-            exit 0
-            ;;
-        *)
-            usage >&2
-            die "unknown argument: $1"
-            ;;
-    esac
-done
-
-[[ -n "$DIR" ]] || die "--dir must not be empty"
-is_positive_int "$SIZE_MB" || die "--size-mb must be a positive integer, not '$SIZE_MB'"
-is_positive_int "$RUNS" || die "--runs must be a positive integer, not '$RUNS'"
-case "$DIR" in
-    /) die "refusing to use / as the benchmark directory" ;;
-esac
-DIR="$(realpath -m -- "$DIR")"
-[[ "$DIR" != "/" && "$DIR" != "$HOME" ]] || die "refusing to use $DIR as the benchmark directory"
-
-ROOT="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
-[[ -f "$ROOT/Cargo.toml" ]] || die "cannot find the repository root (no Cargo.toml in $ROOT)"
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/leakfence-bench.XXXXXX")"
-trap 'rm -rf -- "$WORK"' EXIT
+require_commands
+make_work_dir
 
 # --- tools -------------------------------------------------------------------------------------
 
-command -v python3 >/dev/null || die "python3 is required"
-command -v cargo >/dev/null || die "cargo is required"
 [[ -x /usr/bin/time ]] || die "GNU time (/usr/bin/time) is required: apt-get install -y time"
-
-ensure_tools() {
-    local missing=()
-    command -v rg >/dev/null || missing+=(ripgrep)
-    command -v hyperfine >/dev/null || missing+=(hyperfine)
-    ((${#missing[@]} == 0)) && return 0
-    local sudo=()
-    if ((EUID != 0)); then
-        command -v sudo >/dev/null || die "missing ${missing[*]}; install them (apt-get install -y ${missing[*]})"
-        sudo=(sudo)
-    fi
-    say "installing ${missing[*]} with apt-get"
-    if ! "${sudo[@]}" apt-get install -y "${missing[@]}" >&2; then
-        "${sudo[@]}" apt-get update >&2 || die "apt-get update failed"
-        "${sudo[@]}" apt-get install -y "${missing[@]}" >&2 || die "cannot install ${missing[*]}"
-    fi
-    command -v rg >/dev/null && command -v hyperfine >/dev/null || die "rg or hyperfine still missing"
-}
-ensure_tools
+ensure_tools ripgrep:rg hyperfine:hyperfine
 
 # --- build -------------------------------------------------------------------------------------
 
-say "building leakfence (cargo build --release) in $ROOT"
-(cd -- "$ROOT" && cargo build --release --quiet) || die "cargo build --release failed"
-TARGET_DIR="$(cd -- "$ROOT" && cargo metadata --format-version 1 --no-deps |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-LEAKFENCE="$TARGET_DIR/release/leakfence"
-[[ -x "$LEAKFENCE" ]] || die "no binary at $LEAKFENCE after the build"
+build_leakfence
 
 # --- tree --------------------------------------------------------------------------------------
 
-STDLIB="$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')"
-CARGO_SRC="${CARGO_HOME:-$HOME/.cargo}/registry/src"
-SOURCES=()
-if [[ -d "$STDLIB" ]]; then SOURCES+=(python-stdlib); else warn "no Python standard library at $STDLIB"; fi
-if [[ -d "$CARGO_SRC" ]]; then SOURCES+=(cargo-registry); else warn "no cargo registry sources at $CARGO_SRC"; fi
-((${#SOURCES[@]} > 0)) || die "no source text to copy (neither $STDLIB nor $CARGO_SRC exists)"
-
+find_sources
 STAMP="$DIR/.leakfence-bench-stamp"
 STAMP_TEXT="layout=$LAYOUT_VERSION size_mb=$SIZE_MB stdlib=$STDLIB cargo=$CARGO_SRC sources=${SOURCES[*]}"
 
-# Prints "<bytes> <files>" for the regular files under a directory (symbolic links not followed).
-tree_stats() {
-    python3 - "$1" <<'PY'
-import os, stat, sys
-total = files = 0
-for top, dirs, names in os.walk(sys.argv[1]):
-    for name in names:
-        try:
-            st = os.lstat(os.path.join(top, name))
-        except OSError:
-            continue
-        if stat.S_ISREG(st.st_mode):
-            total += st.st_size
-            files += 1
-print(total, files)
-PY
-}
-
-# Copies the regular files of one source into DEST, leaving out compiled artefacts (not source
-# text) and, for Python, byte code and third-party packages (they differ between machines).
-copy_source() {
-    local name="$1" dest="$2" src
-    case "$name" in
-        python-stdlib) src="$STDLIB" ;;
-        cargo-registry) src="$CARGO_SRC" ;;
-        *) die "unknown source $name" ;;
-    esac
-    mkdir -p -- "$dest"
-    (
-        cd -- "$src"
-        find . \( -name __pycache__ -o -name site-packages -o -name dist-packages \
-            -o -path ./lib-dynload -o -path './config-*' \) -prune \
-            -o -type f ! -name '*.pyc' ! -name '*.so' ! -name '*.so.*' ! -name '*.a' ! -name '*.o' \
-            ! -name '*.whl' ! -name '*.exe' ! -name '*.dll' -print0
-    ) | tar -C "$src" --null -T - -cf - | tar -C "$dest" -xf - --no-same-owner
-}
-
-build_tree() {
-    if [[ -e "$DIR" ]]; then
-        if [[ -f "$STAMP" ]]; then
-            say "removing the old benchmark tree $DIR ($(head -n1 -- "$STAMP"))"
-        elif [[ -n "$(ls -A -- "$DIR")" ]]; then
-            die "$DIR exists, is not empty and is not a benchmark tree (no stamp); choose another --dir"
-        fi
-        rm -rf -- "$DIR"
-    fi
-    mkdir -p -- "$DIR"
-    local want=$((SIZE_MB * 1024 * 1024)) have=0 copy=0
-    while ((have < want)); do
-        copy=$((copy + 1))
-        local source
-        for source in "${SOURCES[@]}"; do
-            copy_source "$source" "$DIR/copy-$copy/$source"
-        done
-        read -r have _ < <(tree_stats "$DIR")
-        ((have > 0)) || die "copied nothing from the sources"
-        say "copy $copy: tree is $((have / 1024 / 1024)) MiB of $SIZE_MB MiB"
-    done
-    printf '%s\n' "$STAMP_TEXT" >"$STAMP"
-}
-
-if [[ -f "$STAMP" && "$(cat -- "$STAMP")" == "$STAMP_TEXT" ]]; then
+if stamp_matches "$STAMP" "$STAMP_TEXT"; then
     say "reusing the benchmark tree in $DIR"
 else
     say "building a tree of >= $SIZE_MB MiB in $DIR from: ${SOURCES[*]}"
-    build_tree
+    fresh_bench_dir "$DIR" "$STAMP" "$STAMP_TEXT"
+    grow_tree "$DIR" $((SIZE_MB * 1024 * 1024)) 1
+    printf '%s\n' "$STAMP_TEXT" >"$STAMP"
 fi
 
 # --- planted credentials -----------------------------------------------------------------------
@@ -283,7 +140,6 @@ read -r TREE_BYTES TREE_FILES < <(tree_stats "$DIR")
 
 # --- warm-up and sanity ------------------------------------------------------------------------
 
-q() { printf '%q' "$1"; }
 RG_CMD="rg --hidden -c $(q "$RG_REGEX") $(q "$DIR")"
 LF1_CMD="$(q "$LEAKFENCE") scan $(q "$DIR") --threads 1 -q --format json"
 LF2_CMD="$(q "$LEAKFENCE") scan $(q "$DIR") --threads 2 -q --format json"
@@ -347,10 +203,7 @@ set -e
 
 RG_VERSION="$(rg --version | sed -n 1p)"
 LF_VERSION="$("$LEAKFENCE" --version)"
-GIT_REV="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if [[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ]]; then
-    GIT_REV="$GIT_REV+dirty"
-fi
+GIT_REV="$(source_rev)"
 
 set +e
 HYPERFINE_JSON="$HYPERFINE_JSON" MANIFEST="$MANIFEST" FINDINGS_JSON="$FINDINGS_JSON" \
