@@ -31,6 +31,22 @@ pub enum Command {
     Install(InstallArgs),
     /// Remove the hook that `install` wrote and restore the one it replaced.
     Uninstall(InstallArgs),
+    /// List the rules with their descriptions and default severities.
+    Rules,
+    /// Configuration file helpers.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `leakfence config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write a commented starter `.leakfence.toml` (refuses to overwrite one).
+    Init {
+        /// Where to write it.
+        #[arg(default_value = ".leakfence.toml", value_name = "FILE")]
+        path: PathBuf,
+    },
 }
 
 /// Arguments of `leakfence staged`.
@@ -42,9 +58,9 @@ pub struct StagedArgs {
     /// Shared output options.
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Skip staged files larger than SIZE (bytes, or with a K, M or G suffix).
-    #[arg(long, value_name = "SIZE", default_value = "50M", value_parser = parse_size)]
-    pub max_file_size: u64,
+    /// Skip staged files larger than SIZE (bytes, or with a K, M or G suffix; default 50M).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
 }
 
 /// Arguments of `leakfence history`.
@@ -69,9 +85,9 @@ pub struct HistoryArgs {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
-    /// Skip blobs larger than SIZE (bytes, or with a K, M or G suffix).
-    #[arg(long, value_name = "SIZE", default_value = "50M", value_parser = parse_size)]
-    pub max_file_size: u64,
+    /// Skip blobs larger than SIZE (bytes, or with a K, M or G suffix; default 50M).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
 }
 
 /// Arguments of `leakfence pre-push`.
@@ -89,9 +105,9 @@ pub struct PrePushArgs {
     /// Shared output options.
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Skip blobs larger than SIZE (bytes, or with a K, M or G suffix).
-    #[arg(long, value_name = "SIZE", default_value = "50M", value_parser = parse_size)]
-    pub max_file_size: u64,
+    /// Skip blobs larger than SIZE (bytes, or with a K, M or G suffix; default 50M).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
 }
 
 /// Which git hook.
@@ -155,6 +171,35 @@ pub struct CommonArgs {
     /// Do not print warnings (skipped files); errors are always printed.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// The lowest severity that blocks (exit code 1); default `high`, or the config file's.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<SeverityArg>,
+    /// Read settings from FILE instead of `.leakfence.toml` at the scanned or repository root.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any `.leakfence.toml`.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE (a baseline) instead of failing on them.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// With --baseline: list the entries that no longer match anything and remove them from the file.
+    #[arg(long, requires = "baseline")]
+    pub prune_baseline: bool,
+}
+
+/// A severity on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    /// Low: identifiers such as Account SIDs.
+    Low,
+    /// Medium.
+    Medium,
+    /// High: credentials.
+    High,
 }
 
 /// Arguments of `leakfence scan`.
@@ -172,9 +217,9 @@ pub struct ScanArgs {
     /// Also scan files excluded by .gitignore, .ignore and git's exclude files.
     #[arg(long)]
     pub no_ignore: bool,
-    /// Skip files larger than SIZE (bytes, or with a K, M or G suffix).
-    #[arg(long, value_name = "SIZE", default_value = "50M", value_parser = parse_size)]
-    pub max_file_size: u64,
+    /// Skip files larger than SIZE (bytes, or with a K, M or G suffix; default 50M).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
     /// Follow symbolic links (by default they are not followed).
     #[arg(long, short = 'L')]
     pub follow: bool,

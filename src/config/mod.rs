@@ -1,12 +1,22 @@
-//! `Config`: the command line resolved once into what the run needs.
+//! `Config`: the command line and the configuration file, resolved once into what a run needs
+//! (what to read, what to report, how to report it).
 
-use crate::cli::{ColorChoice, CommonArgs, Format, HistoryArgs, ScanArgs, StagedArgs};
+pub mod file;
+
+use crate::cli::{
+    ColorChoice, CommonArgs, Format, HistoryArgs, PrePushArgs, ScanArgs, SeverityArg, StagedArgs,
+};
 use crate::finding::Severity;
 use crate::source::fs::FsOptions;
 use crate::source::history::{revs::Selection, HistoryOptions};
 use crate::source::staged::StagedOptions;
+use anyhow::Context;
+use file::FileSettings;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// The size limit when neither the command line nor the file sets one.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 << 20;
 
 /// Output settings, resolved.
 #[derive(Debug, Clone)]
@@ -25,26 +35,125 @@ pub struct OutputConfig {
     pub fail_on: Severity,
 }
 
-impl OutputConfig {
-    /// Resolves the shared output flags against the environment (TTY, `NO_COLOR`).
-    pub fn from_args(args: &CommonArgs) -> OutputConfig {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let color = match args.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                args.output.is_none() && !no_color && std::io::stdout().is_terminal()
-            }
+/// What is reported: configuration-file settings and the baseline.
+#[derive(Debug, Default)]
+pub struct Policy {
+    /// Settings from `.leakfence.toml` (empty with `--no-config` or without a file).
+    pub settings: FileSettings,
+    /// Report only findings not in this baseline.
+    pub baseline: Option<PathBuf>,
+    /// Record findings into this baseline instead of failing.
+    pub write_baseline: Option<PathBuf>,
+    /// Remove stale entries from the baseline.
+    pub prune_baseline: bool,
+    /// The directory finding paths are relative to.
+    pub base: PathBuf,
+    /// The configuration and baseline files themselves: never reported.
+    pub own_files: Vec<PathBuf>,
+}
+
+/// The parts every scanning command resolves the same way.
+#[derive(Debug)]
+pub struct Common {
+    /// How to report.
+    pub output: OutputConfig,
+    /// What to report.
+    pub policy: Policy,
+    /// The size limit.
+    pub max_file_size: u64,
+}
+
+impl Common {
+    /// Resolves shared flags; `root` is where `.leakfence.toml` is looked for first (then the
+    /// root of the git work tree around it) and what finding paths are relative to.
+    pub fn resolve(
+        args: &CommonArgs,
+        root: &Path,
+        max_file_size: Option<u64>,
+    ) -> anyhow::Result<Common> {
+        let config_path = match (&args.config, args.no_config) {
+            (Some(path), _) => Some(path.clone()),
+            (None, true) => None,
+            (None, false) => discover(root),
         };
-        OutputConfig {
-            format: args.format,
-            output: args.output.clone(),
-            show_secrets: args.show_secrets,
-            color,
-            quiet: args.quiet,
-            fail_on: Severity::High,
+        let settings = match &config_path {
+            Some(path) => file::load(path)?,
+            None => FileSettings::default(),
+        };
+        let fail_on = args
+            .fail_on
+            .map(Severity::from)
+            .or(settings.fail_on)
+            .unwrap_or(Severity::High);
+        let max_file_size = max_file_size
+            .or(settings.max_file_size)
+            .unwrap_or(DEFAULT_MAX_FILE_SIZE);
+        let own_files = [&config_path, &args.baseline, &args.write_baseline]
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.canonicalize().ok())
+            .collect();
+        let policy = Policy {
+            settings,
+            baseline: args.baseline.clone(),
+            write_baseline: args.write_baseline.clone(),
+            prune_baseline: args.prune_baseline,
+            base: root.to_path_buf(),
+            own_files,
+        };
+        Ok(Common {
+            output: output_config(args, fail_on),
+            policy,
+            max_file_size,
+        })
+    }
+}
+
+impl From<SeverityArg> for Severity {
+    fn from(arg: SeverityArg) -> Severity {
+        match arg {
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::High => Severity::High,
         }
     }
+}
+
+fn output_config(args: &CommonArgs, fail_on: Severity) -> OutputConfig {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => args.output.is_none() && !no_color && std::io::stdout().is_terminal(),
+    };
+    OutputConfig {
+        format: args.format,
+        output: args.output.clone(),
+        show_secrets: args.show_secrets,
+        color,
+        quiet: args.quiet,
+        fail_on,
+    }
+}
+
+/// `.leakfence.toml` at `root`, else at the root of the git work tree that holds `root`.
+pub fn discover(root: &Path) -> Option<PathBuf> {
+    let here = root.join(file::FILE_NAME);
+    if here.is_file() {
+        return Some(here);
+    }
+    let repo = git2::Repository::discover(root).ok()?;
+    let there = repo.workdir()?.join(file::FILE_NAME);
+    there.is_file().then_some(there)
+}
+
+/// The work tree root of the repository a git command works on (for configuration lookup).
+fn repository_root(repo: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let repository = crate::git::open_repository(repo)?;
+    Ok(repository
+        .workdir()
+        .unwrap_or(repository.path())
+        .to_path_buf())
 }
 
 /// What `leakfence scan` reads.
@@ -57,22 +166,29 @@ pub enum ScanInput {
 }
 
 /// `leakfence scan`, resolved.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ScanConfig {
     /// What to read.
     pub input: ScanInput,
-    /// How to report.
-    pub output: OutputConfig,
+    /// Output and policy.
+    pub common: Common,
 }
 
 impl ScanConfig {
     /// Resolves `scan` arguments. `-` among several paths is an error.
     pub fn from_args(args: &ScanArgs) -> anyhow::Result<ScanConfig> {
-        let output = OutputConfig::from_args(&args.common);
         let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
         if stdin && args.paths.len() > 1 {
             anyhow::bail!("'-' (standard input) cannot be combined with other paths");
         }
+        let root = match args.paths.first() {
+            Some(first) if !stdin && first.is_dir() => first.clone(),
+            Some(first) if !stdin => first
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+            _ => PathBuf::from("."),
+        };
+        let common = Common::resolve(&args.common, &root, args.max_file_size)?;
         let input = if stdin {
             ScanInput::Stdin
         } else {
@@ -80,63 +196,87 @@ impl ScanConfig {
                 roots: args.paths.clone(),
                 threads: args.threads.unwrap_or(0),
                 no_ignore: args.no_ignore,
-                max_file_size: args.max_file_size,
+                max_file_size: common.max_file_size,
                 follow_symlinks: args.follow,
             })
         };
-        Ok(ScanConfig { input, output })
+        Ok(ScanConfig { input, common })
     }
 }
 
 /// `leakfence staged`, resolved.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct StagedConfig {
     /// What to read.
     pub options: StagedOptions,
-    /// How to report.
-    pub output: OutputConfig,
+    /// Output and policy.
+    pub common: Common,
 }
 
 impl StagedConfig {
     /// Resolves `staged` arguments.
-    pub fn from_args(args: &StagedArgs) -> StagedConfig {
-        StagedConfig {
-            options: StagedOptions {
-                repo: args.repo.clone(),
-                max_file_size: args.max_file_size,
-            },
-            output: OutputConfig::from_args(&args.common),
-        }
+    pub fn from_args(args: &StagedArgs) -> anyhow::Result<StagedConfig> {
+        let root = repository_root(args.repo.as_deref())?;
+        let common = Common::resolve(&args.common, &root, args.max_file_size)?;
+        let options = StagedOptions {
+            repo: args.repo.clone(),
+            max_file_size: common.max_file_size,
+        };
+        Ok(StagedConfig { options, common })
     }
 }
 
-/// `leakfence history`, resolved.
-#[derive(Debug, Clone)]
+/// `leakfence history` or `pre-push`, resolved.
+#[derive(Debug)]
 pub struct HistoryConfig {
     /// What to read.
     pub options: HistoryOptions,
-    /// How to report.
-    pub output: OutputConfig,
+    /// Output and policy.
+    pub common: Common,
 }
 
 impl HistoryConfig {
     /// Resolves `history` arguments; progress bars only on a terminal and without `--quiet`.
-    pub fn from_args(args: &HistoryArgs) -> HistoryConfig {
-        let output = OutputConfig::from_args(&args.common);
-        let progress = !output.quiet && std::io::stderr().is_terminal();
-        HistoryConfig {
-            options: HistoryOptions {
-                repo: args.repo.clone(),
-                selection: Selection {
-                    all: args.all,
-                    revisions: args.revisions.clone(),
-                    since_commit: args.since_commit.clone(),
-                },
-                max_file_size: args.max_file_size,
-                threads: args.threads.unwrap_or(0),
-                progress,
+    pub fn from_args(args: &HistoryArgs) -> anyhow::Result<HistoryConfig> {
+        let root = repository_root(args.repo.as_deref())?;
+        let common = Common::resolve(&args.common, &root, args.max_file_size)?;
+        let progress = !common.output.quiet && std::io::stderr().is_terminal();
+        let options = HistoryOptions {
+            repo: args.repo.clone(),
+            selection: Selection {
+                all: args.all,
+                revisions: args.revisions.clone(),
+                since_commit: args.since_commit.clone(),
             },
-            output,
-        }
+            max_file_size: common.max_file_size,
+            threads: args.threads.unwrap_or(0),
+            progress,
+        };
+        Ok(HistoryConfig { options, common })
     }
+
+    /// Resolves `pre-push` arguments; the selection comes from git's input later.
+    pub fn for_pre_push(args: &PrePushArgs) -> anyhow::Result<HistoryConfig> {
+        let root = repository_root(args.repo.as_deref())?;
+        let common = Common::resolve(&args.common, &root, args.max_file_size)?;
+        let options = HistoryOptions {
+            repo: args.repo.clone(),
+            selection: Selection::default(),
+            max_file_size: common.max_file_size,
+            threads: 0,
+            progress: false,
+        };
+        Ok(HistoryConfig { options, common })
+    }
+}
+
+/// Writes the starter configuration file, never over an existing one.
+pub fn init_file(path: &Path) -> anyhow::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| format!("cannot create {} (it is never overwritten)", path.display()))?;
+    std::io::Write::write_all(&mut file, file::STARTER.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))
 }

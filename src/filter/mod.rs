@@ -1,9 +1,39 @@
 //! Filters: pure functions over findings that decide what is reported.
 
+pub mod allowlist;
+pub mod baseline;
+
+use crate::config::file::FileSettings;
+use crate::finding::Finding;
+use std::path::{Path, PathBuf};
+
 /// The inline marker that silences every finding on its line.
 pub const ALLOW_MARKER: &str = "leakfence:allow";
 
-use crate::finding::Finding;
+/// Applies the configuration: inline allow markers, disabled rules, the allowlist, severity
+/// overrides, and the scanner's own configuration and baseline files (never reported). Finding
+/// paths are resolved against `base` to recognise those files.
+pub fn apply_settings(
+    findings: &mut Vec<Finding>,
+    settings: &FileSettings,
+    base: &Path,
+    own_files: &[PathBuf],
+) {
+    drop_inline_allowed(findings);
+    findings.retain(|f| !settings.disabled.contains(&f.rule) && !settings.allowlist.allows(f));
+    if !own_files.is_empty() {
+        findings.retain(|f| {
+            base.join(&f.path)
+                .canonicalize()
+                .map_or(true, |p| !own_files.contains(&p))
+        });
+    }
+    for finding in findings.iter_mut() {
+        if let Some(severity) = settings.severity.get(&finding.rule) {
+            finding.severity = *severity;
+        }
+    }
+}
 
 /// Drops findings on lines that hold [`ALLOW_MARKER`] (in any comment syntax).
 pub fn drop_inline_allowed(findings: &mut Vec<Finding>) {

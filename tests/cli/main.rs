@@ -2,6 +2,7 @@
 
 mod common;
 mod history;
+mod policy;
 mod precommit;
 mod properties;
 mod rules;

@@ -1,0 +1,214 @@
+//! The commands: each resolves its configuration, runs a source, and hands the findings to the
+//! shared tail (filters, baseline, report, exit code).
+
+mod info;
+mod install;
+
+use crate::cli::{Command, ConfigCommand, Format};
+use crate::config::{
+    Common, HistoryConfig, OutputConfig, Policy, ScanConfig, ScanInput, StagedConfig,
+};
+use crate::detect::Detector;
+use crate::filter::baseline::Baseline;
+use crate::finding::Finding;
+use crate::messages::Messages;
+use crate::report::{self, Report, ReportOptions, Stats};
+use crate::{exit, filter, finding, git, source};
+use anyhow::Context;
+use std::io::Write;
+use std::time::Instant;
+
+/// Runs one command and returns the process exit code.
+pub fn run(command: Command) -> anyhow::Result<u8> {
+    match command {
+        Command::Scan(args) => scan(ScanConfig::from_args(&args)?),
+        Command::Staged(args) => staged(StagedConfig::from_args(&args)?),
+        Command::History(args) => history(HistoryConfig::from_args(&args)?),
+        Command::PrePush(args) => {
+            pre_push(HistoryConfig::for_pre_push(&args)?, args.repo.as_deref())
+        }
+        Command::Install(args) => install::install(&args),
+        Command::Uninstall(args) => install::uninstall(&args),
+        Command::Rules => info::rules(),
+        Command::Config(ConfigCommand::Init { path }) => info::config_init(&path),
+    }
+}
+
+fn scan(config: ScanConfig) -> anyhow::Result<u8> {
+    let started = Instant::now();
+    let detector = Detector::new();
+    let messages = Messages::new(config.common.output.quiet);
+    let (findings, mut stats) = match &config.input {
+        ScanInput::Stdin => {
+            let mut stats = Stats::default();
+            let findings =
+                source::stdin::scan_reader(&detector, std::io::stdin().lock(), &mut stats)
+                    .context("cannot read standard input")?;
+            (findings, stats)
+        }
+        ScanInput::Paths(options) => source::fs::scan(options, &detector, &messages),
+    };
+    stats.seconds = started.elapsed().as_secs_f64();
+    finish(findings, stats, &messages, config.common, Advice::None)
+}
+
+fn staged(config: StagedConfig) -> anyhow::Result<u8> {
+    let started = Instant::now();
+    let detector = Detector::new();
+    let messages = Messages::new(config.common.output.quiet);
+    let (findings, mut stats) = source::staged::scan(&config.options, &detector, &messages)?;
+    stats.seconds = started.elapsed().as_secs_f64();
+    finish(findings, stats, &messages, config.common, Advice::Commit)
+}
+
+fn history(config: HistoryConfig) -> anyhow::Result<u8> {
+    let started = Instant::now();
+    let detector = Detector::new();
+    let messages = Messages::new(config.common.output.quiet);
+    let (findings, mut stats) = source::history::scan(&config.options, &detector, &messages)?;
+    stats.seconds = started.elapsed().as_secs_f64();
+    finish(findings, stats, &messages, config.common, Advice::None)
+}
+
+fn pre_push(mut config: HistoryConfig, repo: Option<&std::path::Path>) -> anyhow::Result<u8> {
+    use std::io::Read;
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("cannot read the refs being pushed from standard input")?;
+    let repository = git::open_repository(repo)?;
+    let Some(selection) = source::history::push::selection_for(&repository, &input)? else {
+        return Ok(exit::CLEAN); // only deletions: nothing is sent
+    };
+    config.options.selection = selection;
+    let started = Instant::now();
+    let detector = Detector::new();
+    let messages = Messages::new(config.common.output.quiet);
+    let (findings, mut stats) = source::history::scan(&config.options, &detector, &messages)?;
+    stats.seconds = started.elapsed().as_secs_f64();
+    finish(findings, stats, &messages, config.common, Advice::Push)
+}
+
+/// Extra guidance printed after a blocking human report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Advice {
+    /// None: a scan report speaks for itself.
+    None,
+    /// How to get a blocked commit through properly.
+    Commit,
+    /// How to get a blocked push through properly.
+    Push,
+}
+
+/// The tail every scanning command shares: filters, baseline, sort, report, exit code.
+fn finish(
+    mut findings: Vec<Finding>,
+    mut stats: Stats,
+    messages: &Messages,
+    common: Common,
+    advice: Advice,
+) -> anyhow::Result<u8> {
+    let Common { output, policy, .. } = common;
+    filter::apply_settings(
+        &mut findings,
+        &policy.settings,
+        &policy.base,
+        &policy.own_files,
+    );
+    finding::sort_findings(&mut findings);
+    if let Some(path) = &policy.write_baseline {
+        return write_baseline(path, &findings, messages);
+    }
+    apply_baseline(&policy, &mut findings)?;
+    stats.errors = messages.error_count();
+    let blocking = findings.iter().any(|f| f.is_blocking(output.fail_on));
+    let advice = if blocking && output.format == Format::Human {
+        advice
+    } else {
+        Advice::None
+    };
+    write_report(&findings, &stats, &output, advice)?;
+    Ok(exit::exit_code(blocking, stats.errors > 0))
+}
+
+fn write_baseline(
+    path: &std::path::Path,
+    findings: &[Finding],
+    messages: &Messages,
+) -> anyhow::Result<u8> {
+    Baseline::record(findings).write(path)?;
+    eprintln!(
+        "leakfence: recorded {} finding{} in {}",
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" },
+        path.display()
+    );
+    Ok(exit::exit_code(false, messages.error_count() > 0))
+}
+
+fn apply_baseline(policy: &Policy, findings: &mut Vec<Finding>) -> anyhow::Result<()> {
+    let Some(path) = &policy.baseline else {
+        return Ok(());
+    };
+    let baseline = Baseline::read(path)?;
+    let stale = baseline.suppress(findings);
+    if policy.prune_baseline && !stale.is_empty() {
+        for entry in &stale {
+            eprintln!(
+                "leakfence: baseline entry no longer matches anything: {} {}:{}",
+                entry.rule, entry.path, entry.line
+            );
+        }
+        baseline.without(&stale).write(path)?;
+        eprintln!(
+            "leakfence: removed {} stale entr{} from {}",
+            stale.len(),
+            if stale.len() == 1 { "y" } else { "ies" },
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+fn reporter(output: &OutputConfig) -> Box<dyn Report> {
+    let options = ReportOptions {
+        show_secrets: output.show_secrets,
+        color: output.color,
+        fail_on: output.fail_on,
+    };
+    match output.format {
+        Format::Human => Box::new(report::human::Human { options }),
+        Format::Json => Box::new(report::json::Json { options }),
+    }
+}
+
+fn write_report(
+    findings: &[Finding],
+    stats: &Stats,
+    output: &OutputConfig,
+    advice: Advice,
+) -> anyhow::Result<()> {
+    let reporter = reporter(output);
+    let write = |out: &mut dyn Write| {
+        reporter.write(out, findings, stats)?;
+        match advice {
+            Advice::None => {}
+            Advice::Commit => report::human::write_commit_advice(out, findings)?,
+            Advice::Push => report::human::write_push_advice(out)?,
+        }
+        out.flush()
+    };
+    let result = match &output.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create the report file {}", path.display()))?;
+            write(&mut std::io::BufWriter::new(file))
+        }
+        None => write(&mut std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    match result {
+        // The reader went away (`leakfence scan | head`): nothing left to tell it.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write the report"),
+    }
+}
