@@ -93,3 +93,24 @@ fn pre_commit_framework_blocks_a_staged_credential() {
         "the leaky commit was not made"
     );
 }
+
+/// `action.yml` parses as YAML (with PyYAML, which the pre-commit package brings), is a
+/// composite action, and never interpolates inputs into shell scripts (script injection).
+#[test]
+fn github_action_is_well_formed() {
+    let action = Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml");
+    let check = r#"
+import sys, yaml
+action = yaml.safe_load(open(sys.argv[1]))
+assert action["runs"]["using"] == "composite", action["runs"]["using"]
+for name in ("command", "args", "sarif-file", "upload-sarif"):
+    assert name in action["inputs"], name
+for step in action["runs"]["steps"]:
+    if "run" in step:
+        assert "${{" not in step["run"], "inputs must reach scripts through env: " + step["name"]
+        assert step.get("shell") == "bash", step["name"]
+print("ok")
+"#;
+    let output = Command::new("python3").arg("-c").arg(check).arg(&action).output().expect("python3");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
