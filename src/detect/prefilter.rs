@@ -160,6 +160,8 @@ enum Needle {
 /// One Aho-Corasick automaton over every anchor.
 #[derive(Debug, Clone)]
 pub struct Prefilter {
+    /// Teddy (SIMD) where the CPU has it: many times faster than the automaton on these needles.
+    packed: Option<aho_corasick::packed::Searcher>,
     automaton: AhoCorasick,
     needles: Vec<Needle>,
 }
@@ -177,17 +179,37 @@ impl Prefilter {
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .expect("prefilter needles are valid constants");
-        Prefilter { automaton, needles }
+        let packed = aho_corasick::packed::Config::new()
+            .builder()
+            .extend(&patterns)
+            .build();
+        Prefilter {
+            packed,
+            automaton,
+            needles,
+        }
     }
 
     /// Finds and confirms every anchor in `haystack`.
     pub fn find(&self, haystack: &[u8], patterns: &AnchorPatterns) -> Anchors {
         let mut anchors = Anchors::default();
         let mut jwt_end = 0;
-        // No needle can start inside another needle, so a non-overlapping search sees every anchor.
-        for hit in self.automaton.find_iter(haystack) {
-            let at = hit.start();
-            match self.needles[hit.pattern().as_usize()] {
+        // No needle starts inside another or is a prefix of another, so a non-overlapping
+        // leftmost search sees every anchor.
+        let hits: Box<dyn Iterator<Item = (usize, usize)>> = match &self.packed {
+            Some(packed) => Box::new(
+                packed
+                    .find_iter(haystack)
+                    .map(|m| (m.start(), m.pattern().as_usize())),
+            ),
+            None => Box::new(
+                self.automaton
+                    .find_iter(haystack)
+                    .map(|m| (m.start(), m.pattern().as_usize())),
+            ),
+        };
+        for (at, pattern) in hits {
+            match self.needles[pattern] {
                 Needle::Sid => {
                     if let Some(span) = sid_at(haystack, at) {
                         anchors.sids.push(SidAnchor {
