@@ -140,6 +140,12 @@ pub enum Format {
     Human,
     /// One JSON document (`version` 1) for tools.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: an annotation per finding.
+    Github,
+    /// GitLab's secret detection report (`gl-secret-detection-report.json`).
+    Gitlab,
 }
 
 /// When to colour human output.
@@ -189,6 +195,23 @@ pub struct CommonArgs {
     /// With --baseline: list the entries that no longer match anything and remove them from the file.
     #[arg(long, requires = "baseline")]
     pub prune_baseline: bool,
+    /// Check found credentials against Twilio (GET requests only; off by default: nothing
+    /// leaves the machine without it). Base URLs: LEAKFENCE_TWILIO_API_URL,
+    /// LEAKFENCE_TWILIO_VERIFY_URL.
+    #[arg(long)]
+    pub verify: bool,
+    /// With --verify: report only credentials that are live.
+    #[arg(long, requires = "verify")]
+    pub only_verified: bool,
+    /// With --verify: only live credentials block (useful for history scans).
+    #[arg(long, requires = "verify")]
+    pub fail_on_live: bool,
+    /// With --verify: requests in flight at once (default 4).
+    #[arg(long, value_name = "N", requires = "verify")]
+    pub verify_concurrency: Option<usize>,
+    /// With --verify: seconds before a request is given up (default 10).
+    #[arg(long, value_name = "SECONDS", requires = "verify")]
+    pub verify_timeout: Option<f64>,
 }
 
 /// A severity on the command line.

@@ -159,6 +159,8 @@ pub struct Finding {
     pub commit: Option<Commit>,
     /// For history scans: whether the secret is still in the file at `HEAD`.
     pub in_head: Option<bool>,
+    /// With `--verify`: whether the credential works.
+    pub verification: Option<crate::verify::Verification>,
 }
 
 impl Finding {

@@ -16,6 +16,7 @@ pub mod hook;
 pub mod messages;
 pub mod report;
 pub mod source;
+pub mod verify;
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: cli::Cli) -> anyhow::Result<u8> {

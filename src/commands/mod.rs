@@ -109,7 +109,7 @@ fn finish(
     advice: Advice,
 ) -> anyhow::Result<u8> {
     let Common { output, policy, .. } = common;
-    filter::apply_settings(
+    filter::drop_allowed(
         &mut findings,
         &policy.settings,
         &policy.base,
@@ -117,11 +117,26 @@ fn finish(
     );
     finding::sort_findings(&mut findings);
     if let Some(path) = &policy.write_baseline {
+        filter::apply_rule_settings(&mut findings, &policy.settings);
         return write_baseline(path, &findings, messages);
     }
     apply_baseline(&policy, &mut findings)?;
+    if let Some(options) = &policy.verify {
+        crate::verify::verify_all(&mut findings, options);
+        if policy.only_verified {
+            findings.retain(|f| f.verification.as_ref().is_some_and(|v| v.status.is_live()));
+        }
+    }
+    filter::apply_rule_settings(&mut findings, &policy.settings);
     stats.errors = messages.error_count();
-    let blocking = findings.iter().any(|f| f.is_blocking(output.fail_on));
+    let blocks = |f: &Finding| {
+        if policy.fail_on_live {
+            f.verification.as_ref().is_some_and(|v| v.status.is_live())
+        } else {
+            f.is_blocking(output.fail_on)
+        }
+    };
+    let blocking = findings.iter().any(blocks);
     let advice = if blocking && output.format == Format::Human {
         advice
     } else {
@@ -179,6 +194,9 @@ fn reporter(output: &OutputConfig) -> Box<dyn Report> {
     match output.format {
         Format::Human => Box::new(report::human::Human { options }),
         Format::Json => Box::new(report::json::Json { options }),
+        Format::Sarif => Box::new(report::sarif::Sarif { options }),
+        Format::Github => Box::new(report::github::Github { options }),
+        Format::Gitlab => Box::new(report::gitlab::Gitlab { options }),
     }
 }
 

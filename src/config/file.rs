@@ -59,6 +59,30 @@ struct RawFile {
     severity: BTreeMap<Spanned<String>, SeverityName>,
     #[serde(default)]
     allowlist: RawAllowlist,
+    #[serde(default)]
+    verify: RawVerify,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawVerify {
+    api_url: Option<String>,
+    verify_url: Option<String>,
+    concurrency: Option<usize>,
+    timeout: Option<f64>,
+}
+
+/// `[verify]`: where and how `--verify` checks credentials.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct VerifySettings {
+    /// Base URL of the REST API.
+    pub api_url: Option<String>,
+    /// Base URL of the Verify API.
+    pub verify_url: Option<String>,
+    /// Requests in flight at once.
+    pub concurrency: Option<usize>,
+    /// Seconds per request.
+    pub timeout: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -89,6 +113,8 @@ pub struct FileSettings {
     pub max_file_size: Option<u64>,
     /// What is never reported.
     pub allowlist: Allowlist,
+    /// Verification settings.
+    pub verify: VerifySettings,
 }
 
 /// A configuration file that cannot be used.
@@ -168,6 +194,12 @@ pub fn parse(text: &str, path: &Path) -> Result<FileSettings, ConfigError> {
             crate::cli::parse_size(size.get_ref()).map_err(|e| invalid(Some(size.span()), e))?;
         settings.max_file_size = Some(bytes);
     }
+    settings.verify = VerifySettings {
+        api_url: raw.verify.api_url,
+        verify_url: raw.verify.verify_url,
+        concurrency: raw.verify.concurrency,
+        timeout: raw.verify.timeout,
+    };
     let allow = raw.allowlist;
     let globs: Vec<(&str, std::ops::Range<usize>)> = allow
         .paths
@@ -267,6 +299,14 @@ secrets = []
 secret-patterns = []
 # A value containing one of these words (any case) is a placeholder.
 placeholder-words = []
+
+# How `--verify` checks credentials (GET requests only). The environment variables
+# LEAKFENCE_TWILIO_API_URL and LEAKFENCE_TWILIO_VERIFY_URL override the URLs.
+[verify]
+# api-url = "https://api.twilio.com"
+# verify-url = "https://verify.twilio.com"
+concurrency = 4
+timeout = 10
 "#;
 
 #[cfg(test)]

@@ -50,6 +50,12 @@ pub struct Policy {
     pub base: PathBuf,
     /// The configuration and baseline files themselves: never reported.
     pub own_files: Vec<PathBuf>,
+    /// `--verify`: how to check credentials, when asked to.
+    pub verify: Option<crate::verify::VerifyOptions>,
+    /// Report only live credentials.
+    pub only_verified: bool,
+    /// Only live credentials block.
+    pub fail_on_live: bool,
 }
 
 /// The parts every scanning command resolves the same way.
@@ -93,7 +99,11 @@ impl Common {
             .flatten()
             .filter_map(|p| p.canonicalize().ok())
             .collect();
+        let verify = args.verify.then(|| verify_options(args, &settings.verify));
         let policy = Policy {
+            verify,
+            only_verified: args.only_verified,
+            fail_on_live: args.fail_on_live,
             settings,
             baseline: args.baseline.clone(),
             write_baseline: args.write_baseline.clone(),
@@ -106,6 +116,32 @@ impl Common {
             policy,
             max_file_size,
         })
+    }
+}
+
+/// Verification settings: the command line, then the environment (URLs), then the file.
+fn verify_options(args: &CommonArgs, file: &file::VerifySettings) -> crate::verify::VerifyOptions {
+    use crate::verify::{VerifyOptions, API_URL_ENV, VERIFY_URL_ENV};
+    let defaults = VerifyOptions::default();
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let seconds = args
+        .verify_timeout
+        .or(file.timeout)
+        .filter(|s| s.is_finite() && *s > 0.0);
+    VerifyOptions {
+        api_url: env(API_URL_ENV)
+            .or_else(|| file.api_url.clone())
+            .unwrap_or(defaults.api_url),
+        verify_url: env(VERIFY_URL_ENV)
+            .or_else(|| file.verify_url.clone())
+            .unwrap_or(defaults.verify_url),
+        concurrency: args
+            .verify_concurrency
+            .or(file.concurrency)
+            .unwrap_or(defaults.concurrency)
+            .max(1),
+        timeout: seconds.map_or(defaults.timeout, std::time::Duration::from_secs_f64),
+        attempts: defaults.attempts,
     }
 }
 

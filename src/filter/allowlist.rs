@@ -125,6 +125,7 @@ mod tests {
             line_text: String::new(),
             commit: None,
             in_head: None,
+            verification: None,
         }
     }
 

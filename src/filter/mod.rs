@@ -10,17 +10,17 @@ use std::path::{Path, PathBuf};
 /// The inline marker that silences every finding on its line.
 pub const ALLOW_MARKER: &str = "leakfence:allow";
 
-/// Applies the configuration: inline allow markers, disabled rules, the allowlist, severity
-/// overrides, and the scanner's own configuration and baseline files (never reported). Finding
-/// paths are resolved against `base` to recognise those files.
-pub fn apply_settings(
+/// Drops what the user allowed: inline allow markers, the configured allowlist, and the
+/// scanner's own configuration and baseline files (never reported). Finding paths are resolved
+/// against `base` to recognise those files.
+pub fn drop_allowed(
     findings: &mut Vec<Finding>,
     settings: &FileSettings,
     base: &Path,
     own_files: &[PathBuf],
 ) {
     drop_inline_allowed(findings);
-    findings.retain(|f| !settings.disabled.contains(&f.rule) && !settings.allowlist.allows(f));
+    findings.retain(|f| !settings.allowlist.allows(f));
     if !own_files.is_empty() {
         findings.retain(|f| {
             base.join(&f.path)
@@ -28,6 +28,12 @@ pub fn apply_settings(
                 .map_or(true, |p| !own_files.contains(&p))
         });
     }
+}
+
+/// Applies per-rule settings: disabled rules are dropped, severities overridden. Runs after
+/// verification, which may pair a credential with a finding of a disabled rule.
+pub fn apply_rule_settings(findings: &mut Vec<Finding>, settings: &FileSettings) {
+    findings.retain(|f| !settings.disabled.contains(&f.rule));
     for finding in findings.iter_mut() {
         if let Some(severity) = settings.severity.get(&finding.rule) {
             finding.severity = *severity;
@@ -57,6 +63,7 @@ mod tests {
             line_text: line_text.into(),
             commit: None,
             in_head: None,
+            verification: None,
         }
     }
 

@@ -154,9 +154,12 @@ impl Human {
         } else {
             format!("{} severity, not blocking", finding.severity.as_str())
         };
+        let tag = finding.verification.as_ref().map_or_else(String::new, |v| {
+            format!(" {}", verdict_tag(v.status, paint))
+        });
         writeln!(
             out,
-            "{}: {} ({severity})",
+            "{}: {} ({severity}){tag}",
             paint.wrap(code, &format!("{label}[{}]", finding.rule)),
             paint.wrap("1", entry.name)
         )?;
@@ -190,12 +193,22 @@ impl Human {
             " ".repeat(caret_at),
             paint.wrap(code, &"^".repeat(caret_len.max(1)))
         )?;
+        if let Some(verification) = &finding.verification {
+            writeln!(
+                out,
+                "{pad} {} verified: {} ({})",
+                paint.wrap("1;34", "="),
+                verification.status.as_str(),
+                escape(&verification.detail)
+            )?;
+        }
         writeln!(
             out,
             "{pad} {} fix: {}",
             paint.wrap("1;34", "="),
             entry.remediation
         )?;
+        writeln!(out, "{pad} {} see: {}", paint.wrap("1;34", "="), entry.docs)?;
         writeln!(out)
     }
 
@@ -290,6 +303,21 @@ impl Human {
         }
         writeln!(out, "{line}")
     }
+}
+
+/// `[LIVE]` in bold red, `[invalid]` in green, the rest in yellow.
+fn verdict_tag(status: crate::verify::Status, paint: &Paint) -> String {
+    use crate::verify::Status;
+    let text = match status {
+        Status::Live | Status::Valid => format!("[{}]", status.as_str().to_uppercase()),
+        other => format!("[{}]", other.as_str()),
+    };
+    let code = match status {
+        Status::Live | Status::Valid => "1;31",
+        Status::Invalid | Status::Expired => "32",
+        _ => "33",
+    };
+    paint.wrap(code, &text)
 }
 
 /// What a developer whose commit was just blocked should do, in order.
@@ -393,6 +421,7 @@ mod tests {
             line_text: line_text.into(),
             commit: None,
             in_head: None,
+            verification: None,
         }
     }
 

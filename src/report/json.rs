@@ -37,6 +37,17 @@ struct JsonFinding<'a> {
     in_head: Option<bool>,
     secret: String,
     fingerprint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<JsonVerification<'a>>,
+    remediation: &'static str,
+    docs: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonVerification<'a> {
+    status: &'static str,
+    checked_at: String,
+    detail: &'a str,
 }
 
 /// The JSON reporter.
@@ -65,6 +76,13 @@ impl Report for Json {
                     .as_ref()
                     .map(|c| crate::finding::rfc3339_utc(c.time)),
                 in_head: f.in_head,
+                verification: f.verification.as_ref().map(|v| JsonVerification {
+                    status: v.status.as_str(),
+                    checked_at: crate::finding::rfc3339_utc(v.checked_at),
+                    detail: &v.detail,
+                }),
+                remediation: crate::detect::rules::rule(f.rule).remediation,
+                docs: crate::detect::rules::rule(f.rule).docs,
                 secret: redact(&f.secret, self.options.show_secrets),
                 fingerprint: f.fingerprint(),
             })

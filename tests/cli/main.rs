@@ -8,3 +8,4 @@ mod properties;
 mod rules;
 mod scan;
 mod staged;
+mod verify;

@@ -111,6 +111,15 @@ for step in action["runs"]["steps"]:
         assert step.get("shell") == "bash", step["name"]
 print("ok")
 "#;
-    let output = Command::new("python3").arg("-c").arg(check).arg(&action).output().expect("python3");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(check)
+        .arg(&action)
+        .output()
+        .expect("python3");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

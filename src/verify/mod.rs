@@ -1,0 +1,118 @@
+//! `--verify`: is a found credential live? Checked against Twilio without side effects.
+//!
+//! Credentials are paired first (an Auth Token with its Account SID, an API key secret with its
+//! `SK` SID); each distinct pair is checked once, a few at a time, with GET requests only.
+//! Access tokens need no network: their claims say when they expire. Nothing leaves the machine
+//! unless `--verify` is given, and no response body is ever stored or printed.
+
+pub mod client;
+pub mod pair;
+
+use crate::finding::Finding;
+use serde::Serialize;
+use std::time::Duration;
+
+/// The outcome of a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Twilio accepted the credential.
+    Live,
+    /// Twilio rejected it (HTTP 401).
+    Invalid,
+    /// Authenticated but refused (HTTP 403): test credentials, a suspended account, or a token
+    /// still propagating. Not proof that it is invalid.
+    Forbidden,
+    /// No answer could be had (network error, timeout, rate limit, server error).
+    Unknown,
+    /// It could not be checked (no SID to pair it with, or an identifier on its own).
+    Unverifiable,
+    /// An access token whose expiry has passed.
+    Expired,
+    /// An access token that has not expired yet (checked offline).
+    Valid,
+}
+
+impl Status {
+    /// The lowercase name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Live => "live",
+            Status::Invalid => "invalid",
+            Status::Forbidden => "forbidden",
+            Status::Unknown => "unknown",
+            Status::Unverifiable => "unverifiable",
+            Status::Expired => "expired",
+            Status::Valid => "valid",
+        }
+    }
+
+    /// Whether the credential works: live online, or an unexpired access token.
+    pub fn is_live(self) -> bool {
+        matches!(self, Status::Live | Status::Valid)
+    }
+}
+
+/// A verdict on one finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    /// The outcome.
+    pub status: Status,
+    /// When it was decided, Unix seconds.
+    pub checked_at: i64,
+    /// One sentence: why, what the account is, or when it expires. Never a secret.
+    pub detail: String,
+}
+
+/// How to verify.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// Base URL of the REST API (`https://api.twilio.com`).
+    pub api_url: String,
+    /// Base URL of the Verify API (`https://verify.twilio.com`).
+    pub verify_url: String,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Timeout of one request.
+    pub timeout: Duration,
+    /// Attempts for 429 and 5xx answers before giving up with `unknown`.
+    pub attempts: u32,
+}
+
+/// The environment variables that point verification at another server (tests, proxies).
+pub const API_URL_ENV: &str = "LEAKFENCE_TWILIO_API_URL";
+/// See [`API_URL_ENV`].
+pub const VERIFY_URL_ENV: &str = "LEAKFENCE_TWILIO_VERIFY_URL";
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            api_url: "https://api.twilio.com".into(),
+            verify_url: "https://verify.twilio.com".into(),
+            concurrency: 4,
+            timeout: Duration::from_secs(10),
+            attempts: 3,
+        }
+    }
+}
+
+/// Decides a verdict for every finding: pairs them, checks each distinct pair once, and writes
+/// the verdict into each finding's `verification`.
+pub fn verify_all(findings: &mut [Finding], options: &VerifyOptions) {
+    let now = now_seconds();
+    let plan = pair::plan(findings, now);
+    let verdicts = client::check_all(&plan.checks, options, now);
+    for (index, decision) in plan.decisions.into_iter().enumerate() {
+        findings[index].verification = Some(match decision {
+            pair::Decision::Check(i) => verdicts[i].clone(),
+            pair::Decision::Known(verdict) => verdict,
+        });
+    }
+}
+
+/// The current time, Unix seconds.
+pub fn now_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}

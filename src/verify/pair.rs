@@ -1,0 +1,281 @@
+//! Pairing: which Account SID an Auth Token belongs to, which `SK` SID a secret belongs to.
+//!
+//! A credential is paired with the nearest partner in the same file (same line first, then the
+//! fewest lines away: the same URL, client call or `.env` file); in history, failing that, with
+//! one from the same commit. What cannot be paired is `unverifiable`, with the reason.
+
+use super::{Status, Verification};
+use crate::detect::jwt;
+use crate::finding::{rfc3339_utc, Finding, RuleId};
+use crate::report::redact::redact;
+use std::collections::HashMap;
+
+/// Which API a check goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CheckKind {
+    /// Account SID + Auth Token against the REST API.
+    Account,
+    /// API key SID + secret against the Verify API.
+    ApiKey,
+}
+
+/// One network check: a distinct (SID, secret) pair.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Check {
+    /// Which API.
+    pub kind: CheckKind,
+    /// The Basic-auth user: the Account SID or the API key SID.
+    pub user: String,
+    /// The Basic-auth password: the Auth Token or the API key secret.
+    pub secret: String,
+}
+
+/// What decides a finding's verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// The result of `checks[i]`.
+    Check(usize),
+    /// Decided without the network.
+    Known(Verification),
+}
+
+/// The distinct checks to run and, for each finding, what decides its verdict.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Distinct checks.
+    pub checks: Vec<Check>,
+    /// One per finding, in the same order.
+    pub decisions: Vec<Decision>,
+}
+
+fn known(status: Status, now: i64, detail: impl Into<String>) -> Decision {
+    Decision::Known(Verification {
+        status,
+        checked_at: now,
+        detail: detail.into(),
+    })
+}
+
+/// Pairs every finding and lists the checks; the same pair is checked once. Secrets (tokens,
+/// API key secrets) look for their SID; a SID shares the verdict of a secret that chose it.
+pub fn plan(findings: &[Finding], now: i64) -> Plan {
+    let mut plan = Plan::default();
+    let mut index: HashMap<Check, usize> = HashMap::new();
+    let mut by_sid: HashMap<(Option<&str>, String), usize> = HashMap::new();
+    let mut decisions: Vec<Option<Decision>> = vec![None; findings.len()];
+    for (i, finding) in findings.iter().enumerate() {
+        decisions[i] = match finding.rule {
+            RuleId::AccessToken => Some(access_token(finding, now)),
+            RuleId::AuthToken | RuleId::ApiKeySecret => Some(match pair_for(finding, findings) {
+                Some(check) => {
+                    let next = index.len();
+                    let id = *index.entry(check.clone()).or_insert(next);
+                    if id == plan.checks.len() {
+                        plan.checks.push(check);
+                    }
+                    by_sid
+                        .entry((commit_of(finding), plan.checks[id].user.clone()))
+                        .or_insert(id);
+                    Decision::Check(id)
+                }
+                None => known(Status::Unverifiable, now, unpaired_reason(finding.rule)),
+            }),
+            RuleId::AccountSid | RuleId::ApiKeySid => None,
+        };
+    }
+    for (i, finding) in findings.iter().enumerate() {
+        if decisions[i].is_none() {
+            decisions[i] = Some(
+                match by_sid.get(&(commit_of(finding), finding.secret.clone())) {
+                    Some(&id) => Decision::Check(id),
+                    None => known(Status::Unverifiable, now, unpaired_reason(finding.rule)),
+                },
+            );
+        }
+    }
+    plan.decisions = decisions
+        .into_iter()
+        .map(|d| d.expect("every finding got a decision above"))
+        .collect();
+    plan
+}
+
+fn commit_of(finding: &Finding) -> Option<&str> {
+    finding.commit.as_ref().map(|c| c.id.as_str())
+}
+
+fn unpaired_reason(rule: RuleId) -> &'static str {
+    match rule {
+        RuleId::AuthToken => "no Account SID was found with this token, so it cannot be checked",
+        RuleId::ApiKeySecret => {
+            "no API key SID was found with this secret, so it cannot be checked"
+        }
+        RuleId::ApiKeySid => {
+            "an API key SID alone cannot be checked, and no secret was found with it"
+        }
+        RuleId::AccountSid => "an identifier on its own: no Auth Token was found with it",
+        RuleId::AccessToken => "an access token is checked offline",
+    }
+}
+
+/// The rule of a finding's partner, and which side of the check the finding is.
+fn partner_rule(rule: RuleId) -> Option<(RuleId, CheckKind, bool)> {
+    match rule {
+        RuleId::AuthToken => Some((RuleId::AccountSid, CheckKind::Account, true)),
+        RuleId::AccountSid => Some((RuleId::AuthToken, CheckKind::Account, false)),
+        RuleId::ApiKeySecret => Some((RuleId::ApiKeySid, CheckKind::ApiKey, true)),
+        RuleId::ApiKeySid => Some((RuleId::ApiKeySecret, CheckKind::ApiKey, false)),
+        RuleId::AccessToken => None,
+    }
+}
+
+fn pair_for(finding: &Finding, all: &[Finding]) -> Option<Check> {
+    let (partner, kind, is_secret) = partner_rule(finding.rule)?;
+    let same_commit =
+        |f: &Finding| f.commit.as_ref().map(|c| &c.id) == finding.commit.as_ref().map(|c| &c.id);
+    let candidates = all.iter().filter(|f| f.rule == partner && same_commit(f));
+    let nearest = candidates
+        .clone()
+        .filter(|f| f.path == finding.path)
+        .min_by_key(|f| {
+            (
+                f.location.line.abs_diff(finding.location.line),
+                f.location.column,
+            )
+        })
+        .or_else(|| {
+            finding
+                .commit
+                .as_ref()
+                .and_then(|_| candidates.min_by_key(|f| (&f.path, f.location.line)))
+        })?;
+    let (user, secret) = if is_secret {
+        (&nearest.secret, &finding.secret)
+    } else {
+        (&finding.secret, &nearest.secret)
+    };
+    Some(Check {
+        kind,
+        user: user.clone(),
+        secret: secret.clone(),
+    })
+}
+
+fn access_token(finding: &Finding, now: i64) -> Decision {
+    let Some(claims) = jwt::twilio_access_token(finding.secret.as_bytes()) else {
+        return known(
+            Status::Unverifiable,
+            now,
+            "the token's claims cannot be read",
+        );
+    };
+    let names = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map_or_else(|| "?".to_string(), |v| redact(v, false))
+    };
+    let who = format!(
+        "signed by API key {} for account {}",
+        names(&claims.issuer),
+        names(&claims.subject)
+    );
+    match claims.expires_at {
+        Some(exp) if exp <= now => known(
+            Status::Expired,
+            now,
+            format!("expired {}; {who}", rfc3339_utc(exp)),
+        ),
+        Some(exp) => known(
+            Status::Valid,
+            now,
+            format!("valid until {} (checked offline); {who}", rfc3339_utc(exp)),
+        ),
+        None => known(
+            Status::Unknown,
+            now,
+            format!("no expiry in the token; {who}"),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Commit, Location, Severity, Span};
+
+    fn finding(
+        rule: RuleId,
+        path: &str,
+        line: usize,
+        secret: &str,
+        commit: Option<&str>,
+    ) -> Finding {
+        Finding {
+            rule,
+            severity: Severity::High,
+            path: path.into(),
+            location: Location { line, column: 1 },
+            end_column: 2,
+            span: Span { start: 0, end: 1 },
+            secret: secret.into(),
+            line_text: String::new(),
+            commit: commit.map(|id| Commit {
+                id: id.into(),
+                author: String::new(),
+                email: String::new(),
+                time: 0,
+            }),
+            in_head: None,
+            verification: None,
+        }
+    }
+
+    #[test]
+    fn pairs_the_nearest_partner_and_checks_each_pair_once() {
+        let findings = vec![
+            finding(RuleId::AccountSid, "a.env", 1, "AC1", None),
+            finding(RuleId::AuthToken, "a.env", 2, "tok", None),
+            finding(RuleId::AccountSid, "a.env", 40, "AC2", None),
+            finding(RuleId::AuthToken, "b.env", 1, "lonely", None),
+        ];
+        let plan = plan(&findings, 0);
+        assert_eq!(
+            plan.checks,
+            vec![Check {
+                kind: CheckKind::Account,
+                user: "AC1".into(),
+                secret: "tok".into()
+            }]
+        );
+        assert_eq!(plan.decisions[0], Decision::Check(0));
+        assert_eq!(plan.decisions[1], Decision::Check(0));
+        assert!(
+            matches!(&plan.decisions[2], Decision::Known(v) if v.status == Status::Unverifiable),
+            "AC2 has no token"
+        );
+        assert!(
+            matches!(&plan.decisions[3], Decision::Known(v) if v.status == Status::Unverifiable)
+        );
+    }
+
+    #[test]
+    fn history_pairs_within_a_commit() {
+        let findings = vec![
+            finding(RuleId::ApiKeySid, "keys.env", 1, "SK1", Some("c1")),
+            finding(RuleId::ApiKeySecret, "other.env", 5, "sec", Some("c1")),
+            finding(RuleId::ApiKeySecret, "other.env", 5, "sec2", Some("c2")),
+        ];
+        let plan = plan(&findings, 0);
+        assert_eq!(
+            plan.checks,
+            vec![Check {
+                kind: CheckKind::ApiKey,
+                user: "SK1".into(),
+                secret: "sec".into()
+            }]
+        );
+        assert!(
+            matches!(&plan.decisions[2], Decision::Known(v) if v.status == Status::Unverifiable)
+        );
+    }
+}

@@ -1,0 +1,428 @@
+//! `--verify` against a mock Twilio API on 127.0.0.1: verdicts, GET only, one request per
+//! credential, the right Basic auth, and no secret or response body in any output.
+
+use crate::common::repo::TestDir;
+use crate::common::{secrets, Run};
+use base64::Engine;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// What the mock answers for one credential.
+#[derive(Clone, Copy, Debug)]
+enum Behaviour {
+    Ok,
+    OkMalformed,
+    Unauthorized(u32),
+    Forbidden(Option<u32>),
+    RateLimitedThenOk,
+    ServerError,
+    Hang,
+}
+
+#[derive(Clone, Debug)]
+struct Seen {
+    method: String,
+    path: String,
+    authorization: String,
+    at: Instant,
+}
+
+struct MockTwilio {
+    url: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    /// The body of every 200 Accounts answer: it must never reach any output.
+    account_body_marker: String,
+}
+
+impl MockTwilio {
+    fn start(behaviours: HashMap<String, Behaviour>) -> MockTwilio {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let marker = format!("mock-account-{}", secrets::hex32());
+        let (log, body_marker) = (seen.clone(), marker.clone());
+        std::thread::spawn(move || {
+            let counts: Arc<Mutex<HashMap<String, u32>>> = Arc::default();
+            for stream in listener.incoming().flatten() {
+                let (log, counts, behaviours, body_marker) = (
+                    log.clone(),
+                    counts.clone(),
+                    behaviours.clone(),
+                    body_marker.clone(),
+                );
+                std::thread::spawn(move || serve(stream, &log, &counts, &behaviours, &body_marker));
+            }
+        });
+        MockTwilio {
+            url,
+            seen,
+            account_body_marker: marker,
+        }
+    }
+
+    fn requests(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+fn serve(
+    stream: TcpStream,
+    log: &Mutex<Vec<Seen>>,
+    counts: &Mutex<HashMap<String, u32>>,
+    behaviours: &HashMap<String, Behaviour>,
+    marker: &str,
+) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    let mut authorization = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(value) = line
+            .strip_prefix("authorization: ")
+            .or_else(|| line.strip_prefix("Authorization: "))
+        {
+            authorization = value.trim().to_string();
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let (method, path) = (
+        parts.next().unwrap_or("").to_string(),
+        parts.next().unwrap_or("").to_string(),
+    );
+    log.lock().unwrap().push(Seen {
+        method,
+        path,
+        authorization: authorization.clone(),
+        at: Instant::now(),
+    });
+    let decoded = authorization
+        .strip_prefix("Basic ")
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let secret = decoded
+        .split_once(':')
+        .map(|(_, s)| s.to_string())
+        .unwrap_or_default();
+    let attempt = {
+        let mut counts = counts.lock().unwrap();
+        let n = counts.entry(secret.clone()).or_insert(0);
+        *n += 1;
+        *n
+    };
+    let body_200 = format!(
+        r#"{{"sid":"x","auth_token":"{secret}","friendly_name":"{marker}","status":"active","type":"Full"}}"#
+    );
+    let (status, headers, body) = match behaviours
+        .get(&secret)
+        .copied()
+        .unwrap_or(Behaviour::Unauthorized(20003))
+    {
+        Behaviour::Ok => (200, "", body_200),
+        Behaviour::OkMalformed => (200, "", format!("<html>{marker}")),
+        Behaviour::Unauthorized(code) => (
+            401,
+            "",
+            format!(r#"{{"code":{code},"message":"{marker}"}}"#),
+        ),
+        Behaviour::Forbidden(Some(code)) => (403, "", format!(r#"{{"code":{code}}}"#)),
+        Behaviour::Forbidden(None) => (403, "", "{}".to_string()),
+        Behaviour::RateLimitedThenOk if attempt == 1 => {
+            (429, "Retry-After: 1\r\n", "{}".to_string())
+        }
+        Behaviour::RateLimitedThenOk => (200, "", body_200),
+        Behaviour::ServerError => (500, "", marker.to_string()),
+        Behaviour::Hang => {
+            std::thread::sleep(Duration::from_secs(30));
+            return;
+        }
+    };
+    let response = format!(
+        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{headers}\r\n{body}",
+        body.len()
+    );
+    let mut stream = stream;
+    let _ = stream.write_all(response.as_bytes());
+}
+
+struct Case {
+    file: &'static str,
+    user: String,
+    secret: String,
+    behaviour: Behaviour,
+    expected: &'static str,
+}
+
+fn account_case(file: &'static str, behaviour: Behaviour, expected: &'static str) -> Case {
+    Case {
+        file,
+        user: secrets::account_sid(),
+        secret: secrets::auth_token(),
+        behaviour,
+        expected,
+    }
+}
+
+fn key_case(file: &'static str, behaviour: Behaviour, expected: &'static str) -> Case {
+    Case {
+        file,
+        user: secrets::api_key_sid(),
+        secret: secrets::api_secret(),
+        behaviour,
+        expected,
+    }
+}
+
+fn run_verify(dir: &TestDir, mock: &MockTwilio, args: &[&str]) -> Run {
+    let mut command = dir.leakfence();
+    command
+        .args(["scan", "--verify", "--verify-timeout", "1"])
+        .args(args)
+        .env("LEAKFENCE_TWILIO_API_URL", &mock.url)
+        .env("LEAKFENCE_TWILIO_VERIFY_URL", &mock.url);
+    Run::of(&mut command)
+}
+
+#[test]
+fn verdicts_requests_and_redaction() {
+    let cases = vec![
+        account_case("live.env", Behaviour::Ok, "live"),
+        account_case("live-malformed.env", Behaviour::OkMalformed, "live"),
+        account_case("invalid.env", Behaviour::Unauthorized(20003), "invalid"),
+        account_case("forbidden.env", Behaviour::Forbidden(None), "forbidden"),
+        account_case("retry.env", Behaviour::RateLimitedThenOk, "live"),
+        account_case("server-error.env", Behaviour::ServerError, "unknown"),
+        account_case("hang.env", Behaviour::Hang, "unknown"),
+        key_case("key-live.env", Behaviour::Ok, "live"),
+        key_case(
+            "key-restricted-401.env",
+            Behaviour::Unauthorized(70051),
+            "live",
+        ),
+        key_case(
+            "key-restricted-403.env",
+            Behaviour::Forbidden(Some(70051)),
+            "live",
+        ),
+        key_case("key-invalid.env", Behaviour::Unauthorized(20003), "invalid"),
+    ];
+    let behaviours: HashMap<String, Behaviour> = cases
+        .iter()
+        .map(|c| (c.secret.clone(), c.behaviour))
+        .collect();
+    let mock = MockTwilio::start(behaviours);
+    let dir = TestDir::new();
+    for case in &cases {
+        let text = if case.user.starts_with("AC") {
+            format!(
+                "TWILIO_ACCOUNT_SID={}\nTWILIO_AUTH_TOKEN={}\n",
+                case.user, case.secret
+            )
+        } else {
+            format!(
+                "TWILIO_API_KEY={}\nTWILIO_API_SECRET={}\n",
+                case.user, case.secret
+            )
+        };
+        dir.write(case.file, &text);
+    }
+    // The same live pair a second time: it must not be requested again.
+    let live = &cases[0];
+    dir.write(
+        "again/live-copy.env",
+        format!(
+            "TWILIO_ACCOUNT_SID={}\nTWILIO_AUTH_TOKEN={}\n",
+            live.user, live.secret
+        ),
+    );
+    dir.write(
+        "lonely.env",
+        format!("TWILIO_AUTH_TOKEN={}\n", secrets::auth_token()),
+    );
+
+    let run = run_verify(&dir, &mock, &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc = run.json();
+    let verdict = |path: &str, rule: &str| -> String {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path && f["rule"] == rule)
+            .map(|f| {
+                f["verification"]["status"]
+                    .as_str()
+                    .unwrap_or("?")
+                    .to_string()
+            })
+            .unwrap_or_else(|| format!("no {rule} finding in {path}"))
+    };
+    for case in &cases {
+        let rule = if case.user.starts_with("AC") {
+            "twilio-auth-token"
+        } else {
+            "twilio-api-key-secret"
+        };
+        assert_eq!(verdict(case.file, rule), case.expected, "{}", case.file);
+        let sid_rule = if case.user.starts_with("AC") {
+            "twilio-account-sid"
+        } else {
+            "twilio-api-key-sid"
+        };
+        assert_eq!(
+            verdict(case.file, sid_rule),
+            case.expected,
+            "the SID shares its pair's verdict: {}",
+            case.file
+        );
+    }
+    assert_eq!(verdict("again/live-copy.env", "twilio-auth-token"), "live");
+    assert_eq!(verdict("lonely.env", "twilio-auth-token"), "unverifiable");
+
+    let requests = mock.requests();
+    assert!(requests.iter().all(|r| r.method == "GET"), "{requests:?}");
+    for case in &cases {
+        let expected_auth = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD
+                .encode(format!("{}:{}", case.user, case.secret))
+        );
+        let mine: Vec<&Seen> = requests
+            .iter()
+            .filter(|r| r.authorization == expected_auth)
+            .collect();
+        let expected_count = match case.behaviour {
+            Behaviour::RateLimitedThenOk => 2,
+            Behaviour::ServerError => 3,
+            _ => 1,
+        };
+        assert_eq!(
+            mine.len(),
+            expected_count,
+            "{}: requests {:?}",
+            case.file,
+            mine
+        );
+        let path = &mine[0].path;
+        if case.user.starts_with("AC") {
+            assert_eq!(path, &format!("/2010-04-01/Accounts/{}.json", case.user));
+        } else {
+            assert_eq!(path, "/v2/Services?PageSize=1");
+        }
+        if let Behaviour::RateLimitedThenOk = case.behaviour {
+            assert!(
+                mine[1].at - mine[0].at >= Duration::from_millis(900),
+                "Retry-After was honoured"
+            );
+        }
+    }
+
+    for format in ["json", "human"] {
+        let run = run_verify(&dir, &mock, &["--format", format, "--color", "always"]);
+        let output = format!("{}{}", run.stdout, run.stderr);
+        for case in &cases {
+            assert!(!output.contains(&case.secret), "{format}: a secret leaked");
+        }
+        assert!(
+            !output.contains(&mock.account_body_marker),
+            "{format}: a response body leaked"
+        );
+    }
+    let human = run_verify(&dir, &mock, &["--format", "human", "--color", "never"]);
+    assert!(
+        human.stdout.contains("[LIVE]") && human.stdout.contains("verified: live"),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn only_verified_and_fail_on_live() {
+    let live = account_case("live.env", Behaviour::Ok, "live");
+    let dead = account_case("dead.env", Behaviour::Unauthorized(20003), "invalid");
+    let behaviours = HashMap::from([
+        (live.secret.clone(), live.behaviour),
+        (dead.secret.clone(), dead.behaviour),
+    ]);
+    let mock = MockTwilio::start(behaviours);
+    let dir = TestDir::new();
+    dir.write(
+        "dead.env",
+        format!(
+            "TWILIO_ACCOUNT_SID={}\nTWILIO_AUTH_TOKEN={}\n",
+            dead.user, dead.secret
+        ),
+    );
+    let run = run_verify(&dir, &mock, &["--fail-on-live"]);
+    assert_eq!(
+        run.code, 0,
+        "an invalid credential does not block with --fail-on-live: {}",
+        run.stdout
+    );
+    dir.write(
+        "live.env",
+        format!(
+            "TWILIO_ACCOUNT_SID={}\nTWILIO_AUTH_TOKEN={}\n",
+            live.user, live.secret
+        ),
+    );
+    assert_eq!(run_verify(&dir, &mock, &["--fail-on-live"]).code, 1);
+    let only = run_verify(&dir, &mock, &["--only-verified", "--format", "json"]);
+    let paths: Vec<String> = only.findings().into_iter().map(|f| f.1).collect();
+    assert_eq!(paths, ["live.env", "live.env"]);
+}
+
+#[test]
+fn access_tokens_are_judged_offline() {
+    let dir = TestDir::new();
+    dir.write(
+        "token.txt",
+        format!("token = \"{}\"\n", secrets::access_token()),
+    );
+    // No server at all: nothing may be requested for an access token.
+    let mut command = dir.leakfence();
+    command
+        .args(["scan", "--verify", "--format", "json"])
+        .env("LEAKFENCE_TWILIO_API_URL", "http://127.0.0.1:9")
+        .env("LEAKFENCE_TWILIO_VERIFY_URL", "http://127.0.0.1:9");
+    let doc = Run::of(&mut command).json();
+    let verification = &doc["findings"][0]["verification"];
+    assert_eq!(verification["status"], "expired", "{verification}");
+    assert!(
+        verification["detail"]
+            .as_str()
+            .unwrap()
+            .contains("expired 2023-11-14T"),
+        "{verification}"
+    );
+}
+
+#[test]
+fn without_verify_nothing_is_sent() {
+    let case = account_case("live.env", Behaviour::Ok, "live");
+    let mock = MockTwilio::start(HashMap::from([(case.secret.clone(), case.behaviour)]));
+    let dir = TestDir::new();
+    dir.write(
+        "live.env",
+        format!(
+            "TWILIO_ACCOUNT_SID={}\nTWILIO_AUTH_TOKEN={}\n",
+            case.user, case.secret
+        ),
+    );
+    let mut command = dir.leakfence();
+    command
+        .args(["scan", "--format", "json"])
+        .env("LEAKFENCE_TWILIO_API_URL", &mock.url);
+    let run = Run::of(&mut command);
+    assert!(run.json()["findings"][0].get("verification").is_none());
+    assert!(mock.requests().is_empty());
+}
