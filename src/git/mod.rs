@@ -152,6 +152,12 @@ pub enum GitError {
         /// libgit2's reason.
         source: git2::Error,
     },
+    /// A bare repository has no index to commit from.
+    #[error("{} is a bare repository: it has no work tree and no staged changes", path.display())]
+    Bare {
+        /// The repository.
+        path: PathBuf,
+    },
     /// The repository has no commits yet.
     #[error("{} has no commits yet: there is no history to scan", path.display())]
     NoCommits {

@@ -3,10 +3,13 @@
 //! Reporters own formatting and redaction: a secret is shown in full only when the caller
 //! asked for it with `--show-secrets`.
 
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod redact;
 pub mod sanitize;
+pub mod sarif;
 
 use crate::finding::{Finding, RuleId, Severity};
 use serde::Serialize;

@@ -36,6 +36,11 @@ pub fn scan(
     messages: &Messages,
 ) -> Result<(Vec<Finding>, Stats), GitError> {
     let repo = git::open_repository(options.repo.as_deref())?;
+    if repo.is_bare() {
+        return Err(GitError::Bare {
+            path: repo.path().to_path_buf(),
+        });
+    }
     let head = git::head_tree(&repo)?;
     let changes = tree_diff::staged_changes(&repo, head.as_ref())?;
     let mut findings = Vec::new();

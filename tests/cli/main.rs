@@ -1,7 +1,9 @@
 //! leakfence's integration tests: one test binary, one module per area.
 
 mod common;
+mod formats;
 mod history;
+mod hostile;
 mod policy;
 mod precommit;
 mod properties;

@@ -75,3 +75,46 @@ impl Run {
             .collect()
     }
 }
+
+impl Run {
+    /// Runs `command` but kills it and fails the test if it is still running after `limit`:
+    /// hostile inputs must never make leakfence hang.
+    pub fn within(command: &mut Command, limit: std::time::Duration) -> Run {
+        use std::io::Read;
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn leakfence");
+        // Drain both pipes on threads so a full pipe cannot stall the child.
+        let mut stdout = child.stdout.take().expect("stdout");
+        let mut stderr = child.stderr.take().expect("stderr");
+        let out = std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = stdout.read_to_end(&mut s);
+            s
+        });
+        let err = std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = stderr.read_to_end(&mut s);
+            s
+        });
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                break status;
+            }
+            if started.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("leakfence did not finish within {limit:?}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.join().expect("stdout reader")).into_owned(),
+            stderr: String::from_utf8_lossy(&err.join().expect("stderr reader")).into_owned(),
+        }
+    }
+}

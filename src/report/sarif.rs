@@ -1,0 +1,639 @@
+//! SARIF 2.1.0 output, as GitHub code scanning and other SARIF consumers read it.
+//!
+//! One run; the driver lists every rule (so a consumer can show rules that found nothing), each
+//! result points at its rule by id and index. The wire structs live here, apart from
+//! [`Finding`], like the JSON ones. Columns count characters (`columnKind`
+//! `unicodeCodePoints`), as [`crate::finding::Location`] does. Secrets appear only redacted,
+//! in messages and snippets alike, unless `--show-secrets`.
+
+use super::redact::{redact, redact_in};
+use super::{Report, ReportOptions, Stats};
+use crate::detect::rules::{rule, Rule, RULES};
+use crate::finding::{Finding, RuleId, Severity};
+use crate::source::history::COMMIT_MESSAGE;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Write};
+
+/// The schema URI written as `$schema` (GitHub's documentation uses the same one).
+pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// The SARIF version written.
+pub const SARIF_VERSION: &str = "2.1.0";
+
+/// The key under which each result's fingerprint is written in `partialFingerprints`.
+pub const FINGERPRINT_KEY: &str = "leakfence/v1";
+
+/// Characters of context kept on each side of the secret in a snippet of a long line.
+const SNIPPET_CONTEXT: usize = 80;
+
+/// The SARIF reporter.
+pub struct Sarif {
+    /// Rendering options.
+    pub options: ReportOptions,
+}
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool,
+    invocations: [Invocation; 1],
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    information_uri: &'static str,
+    rules: Vec<ReportingDescriptor>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReportingDescriptor {
+    id: &'static str,
+    name: String,
+    short_description: Text,
+    full_description: Text,
+    help: Help,
+    default_configuration: Configuration,
+    properties: RuleProperties,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: String,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct RuleProperties {
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
+    tags: Vec<&'static str>,
+    precision: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Text,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    locations: [Location; 1],
+    partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<HistoryProperties<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<LogicalLocation>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+    context_region: ContextRegion,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<Text>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    end_column: usize,
+    snippet: Text,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ContextRegion {
+    start_line: usize,
+    end_line: usize,
+    snippet: Text,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation {
+    name: &'static str,
+    fully_qualified_name: String,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct HistoryProperties<'a> {
+    commit: &'a str,
+    author: &'a str,
+    email: &'a str,
+    date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_head: Option<bool>,
+}
+
+impl Report for Sarif {
+    fn write(&self, out: &mut dyn Write, findings: &[Finding], stats: &Stats) -> io::Result<()> {
+        let secrets_on_line = secrets_by_line(findings);
+        let results = findings
+            .iter()
+            .map(|f| self.result(f, &secrets_on_line))
+            .collect();
+        let mut notifications = Vec::new();
+        if stats.errors > 0 {
+            notifications.push(Notification {
+                level: "error",
+                message: Text {
+                    text: format!(
+                        "{} path{} could not be read; the scan is incomplete.",
+                        stats.errors,
+                        if stats.errors == 1 { "" } else { "s" }
+                    ),
+                },
+            });
+        }
+        let log = Log {
+            schema: SARIF_SCHEMA,
+            version: SARIF_VERSION,
+            runs: [Run {
+                tool: Tool { driver: driver() },
+                invocations: [Invocation {
+                    execution_successful: stats.errors == 0,
+                    tool_execution_notifications: notifications,
+                }],
+                column_kind: "unicodeCodePoints",
+                results,
+            }],
+        };
+        serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
+        writeln!(out)
+    }
+}
+
+/// Secrets per (path, line, commit), so that a snippet hides every secret on its line.
+type LineKey<'a> = (&'a str, usize, Option<&'a str>);
+
+fn line_key(f: &Finding) -> LineKey<'_> {
+    (
+        &f.path,
+        f.location.line,
+        f.commit.as_ref().map(|c| c.id.as_str()),
+    )
+}
+
+fn secrets_by_line(findings: &[Finding]) -> HashMap<LineKey<'_>, Vec<&str>> {
+    let mut map: HashMap<LineKey<'_>, Vec<&str>> = HashMap::new();
+    for f in findings {
+        map.entry(line_key(f)).or_default().push(&f.secret);
+    }
+    map
+}
+
+impl Sarif {
+    fn result<'a>(
+        &self,
+        finding: &'a Finding,
+        secrets_on_line: &HashMap<LineKey<'_>, Vec<&str>>,
+    ) -> SarifResult<'a> {
+        let show = self.options.show_secrets;
+        let entry = rule(finding.rule);
+        let shown = redact(&finding.secret, show);
+        let others = secrets_on_line
+            .get(&line_key(finding))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let in_message = is_commit_message(finding);
+        let place = match &finding.commit {
+            None => String::new(),
+            Some(commit) if in_message => format!(
+                " in the message of commit {} (line {})",
+                short_id(&commit.id),
+                finding.location.line
+            ),
+            Some(commit) => format!(" in commit {}", short_id(&commit.id)),
+        };
+        let text = format!("{} {shown} found{place}. {}", entry.name, entry.remediation);
+        let artifact_location = if in_message {
+            let id = finding.commit.as_ref().map_or("", |c| c.id.as_str());
+            ArtifactLocation {
+                uri: COMMIT_MESSAGE.to_string(),
+                uri_base_id: None,
+                description: Some(Text {
+                    text: format!("The message of commit {id}, not a file."),
+                }),
+            }
+        } else {
+            ArtifactLocation {
+                uri: encode_uri_path(&finding.path),
+                uri_base_id: Some("%SRCROOT%"),
+                description: None,
+            }
+        };
+        let logical_locations = match (&finding.commit, in_message) {
+            (Some(commit), true) => vec![LogicalLocation {
+                name: COMMIT_MESSAGE,
+                fully_qualified_name: format!("{}/{COMMIT_MESSAGE}", commit.id),
+                kind: "resource",
+            }],
+            _ => Vec::new(),
+        };
+        SarifResult {
+            rule_id: finding.rule.as_str(),
+            rule_index: rule_index(finding.rule),
+            level: level(finding.severity),
+            message: Text { text },
+            locations: [Location {
+                physical_location: PhysicalLocation {
+                    artifact_location,
+                    region: Region {
+                        start_line: finding.location.line,
+                        start_column: finding.location.column,
+                        end_column: finding.end_column.max(finding.location.column + 1),
+                        snippet: Text { text: shown },
+                    },
+                    context_region: ContextRegion {
+                        start_line: finding.location.line,
+                        end_line: finding.location.line,
+                        snippet: Text {
+                            text: line_snippet(finding, others, show),
+                        },
+                    },
+                },
+                logical_locations,
+            }],
+            partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, finding.fingerprint())]),
+            properties: finding.commit.as_ref().map(|c| HistoryProperties {
+                commit: &c.id,
+                author: &c.author,
+                email: &c.email,
+                date: crate::finding::rfc3339_utc(c.time),
+                in_head: finding.in_head,
+            }),
+        }
+    }
+}
+
+fn is_commit_message(finding: &Finding) -> bool {
+    finding.commit.is_some() && finding.path == COMMIT_MESSAGE
+}
+
+fn short_id(id: &str) -> &str {
+    &id[..id.len().min(12)]
+}
+
+/// The line with every secret on it redacted, cut to a window around this finding's secret
+/// when long. Redaction happens before cutting, so a cut can never expose part of a secret.
+fn line_snippet(finding: &Finding, others: &[&str], show: bool) -> String {
+    let chars: Vec<char> = finding.line_text.chars().collect();
+    let start = finding.location.column.saturating_sub(1).min(chars.len());
+    let end = (start + finding.secret.chars().count()).min(chars.len());
+    let redact_all = |text: &str| {
+        let text = redact_in(text, &finding.secret, show);
+        others
+            .iter()
+            .fold(text, |text, secret| redact_in(&text, secret, show))
+    };
+    let before = redact_all(&chars[..start].iter().collect::<String>());
+    let after = redact_all(&chars[end..].iter().collect::<String>());
+    let value = redact(&finding.secret, show);
+    let before_len = before.chars().count();
+    let before = if before_len > SNIPPET_CONTEXT {
+        let keep: String = before.chars().skip(before_len - SNIPPET_CONTEXT).collect();
+        format!("…{keep}")
+    } else {
+        before
+    };
+    let after = if after.chars().count() > SNIPPET_CONTEXT {
+        format!(
+            "{}…",
+            after.chars().take(SNIPPET_CONTEXT).collect::<String>()
+        )
+    } else {
+        after
+    };
+    let line = format!("{before}{value}{after}");
+    line.trim_end_matches(['\r', '\n']).to_string()
+}
+
+/// A relative path as a URI reference: every byte outside RFC 3986's unreserved characters,
+/// `/` and a few safe sub-delimiters is percent-encoded (`:` too, so that no first segment
+/// reads as a scheme).
+pub fn encode_uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        let keep = byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'/'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b'@'
+            );
+        if keep {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// SARIF level of a severity.
+pub fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "note",
+    }
+}
+
+/// GitHub's `security-severity` score of a severity (its bands: over 7.0 is high, 4.0 to 6.9
+/// medium, 0.1 to 3.9 low).
+pub fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::High => "8.5",
+        Severity::Medium => "5.0",
+        Severity::Low => "2.0",
+    }
+}
+
+/// How often a rule's match is a real credential, in GitHub's words.
+fn precision(id: RuleId) -> &'static str {
+    match id {
+        // Fixed prefixes and a JWT header that names Twilio: shapes nothing else has.
+        RuleId::AccountSid | RuleId::ApiKeySid | RuleId::AccessToken => "very-high",
+        // Generic shapes that a context rule confirms.
+        RuleId::AuthToken | RuleId::ApiKeySecret => "high",
+    }
+}
+
+fn rule_index(id: RuleId) -> usize {
+    RULES
+        .iter()
+        .position(|r| r.id == id)
+        .expect("RULES has an entry for every RuleId (checked by a unit test in rules.rs)")
+}
+
+/// `Twilio Auth Token` → `TwilioAuthToken`.
+fn pascal_name(name: &str) -> String {
+    name.split_whitespace().collect()
+}
+
+fn information_uri() -> &'static str {
+    let repository = env!("CARGO_PKG_REPOSITORY");
+    if repository.is_empty() {
+        "https://crates.io/crates/leakfence"
+    } else {
+        repository
+    }
+}
+
+fn driver() -> Driver {
+    Driver {
+        name: "leakfence",
+        version: env!("CARGO_PKG_VERSION"),
+        semantic_version: env!("CARGO_PKG_VERSION"),
+        information_uri: information_uri(),
+        rules: RULES.iter().map(descriptor).collect(),
+    }
+}
+
+fn descriptor(entry: &Rule) -> ReportingDescriptor {
+    let mut tags = vec!["security", "secret", "twilio"];
+    if entry.severity == Severity::High {
+        // CWE-798: Use of Hard-coded Credentials.
+        tags.push("external/cwe/cwe-798");
+    }
+    ReportingDescriptor {
+        id: entry.id.as_str(),
+        name: pascal_name(entry.name),
+        short_description: Text {
+            text: entry.name.to_string(),
+        },
+        full_description: Text {
+            text: entry.description.to_string(),
+        },
+        help: Help {
+            text: format!("{}\n\nWhat to do: {}", entry.description, entry.remediation),
+            markdown: format!(
+                "**{}** (`{}`)\n\n{}\n\n**What to do:** {}",
+                entry.name,
+                entry.id.as_str(),
+                entry.description,
+                entry.remediation
+            ),
+        },
+        default_configuration: Configuration {
+            level: level(entry.severity),
+        },
+        properties: RuleProperties {
+            security_severity: security_severity(entry.severity),
+            tags,
+            precision: precision(entry.id),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Commit, Location, Span};
+    use serde_json::Value;
+
+    const SECRET: &str = "QWERTYUIOPASDFGHJKLZXCVBNM123456";
+
+    fn finding(path: &str, commit: Option<Commit>) -> Finding {
+        let line_text = format!("TOKEN={SECRET} # again {SECRET}");
+        Finding {
+            rule: RuleId::AuthToken,
+            severity: Severity::High,
+            path: path.into(),
+            location: Location { line: 3, column: 7 },
+            end_column: 7 + SECRET.len(),
+            span: Span { start: 0, end: 32 },
+            secret: SECRET.into(),
+            line_text,
+            commit,
+            in_head: None,
+            verification: None,
+        }
+    }
+
+    fn render(findings: &[Finding], show_secrets: bool) -> (String, Value) {
+        let options = ReportOptions {
+            show_secrets,
+            color: false,
+            fail_on: Severity::High,
+        };
+        let mut out = Vec::new();
+        Sarif { options }
+            .write(&mut out, findings, &Stats::default())
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let value = serde_json::from_str(&text).unwrap();
+        (text, value)
+    }
+
+    #[test]
+    fn every_rule_is_described_and_results_point_at_them() {
+        let (text, doc) = render(&[finding("a b/.env", None)], false);
+        assert!(!text.contains(SECRET), "{text}");
+        assert_eq!(doc["version"], "2.1.0");
+        let run = &doc["runs"][0];
+        assert_eq!(run["columnKind"], "unicodeCodePoints");
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), RULES.len());
+        assert_eq!(rules[0]["name"], "TwilioAccountSID");
+        assert_eq!(rules[0]["defaultConfiguration"]["level"], "note");
+        let result = &run["results"][0];
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], "twilio-auth-token");
+        assert_eq!(result["level"], "error");
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uri"], "a%20b/.env");
+        assert_eq!(location["region"]["startColumn"], 7);
+        assert_eq!(location["region"]["endColumn"], 39);
+        assert_eq!(
+            location["contextRegion"]["snippet"]["text"],
+            "TOKEN=QWER… # again QWER…"
+        );
+        assert_eq!(
+            result["partialFingerprints"][FINGERPRINT_KEY]
+                .as_str()
+                .unwrap()
+                .len(),
+            64
+        );
+        assert!(result.get("properties").is_none());
+    }
+
+    #[test]
+    fn commit_messages_get_a_described_location_and_history_properties() {
+        let commit = Commit {
+            id: "0123456789abcdef0123456789abcdef01234567".into(),
+            author: "Ada".into(),
+            email: "ada@example.com".into(),
+            time: 1_704_164_645,
+        };
+        let (_, doc) = render(&[finding(COMMIT_MESSAGE, Some(commit))], false);
+        let result = &doc["runs"][0]["results"][0];
+        let location = &result["locations"][0];
+        assert_eq!(
+            location["physicalLocation"]["artifactLocation"]["uri"],
+            "commit-message"
+        );
+        assert!(location["physicalLocation"]["artifactLocation"]
+            .get("uriBaseId")
+            .is_none());
+        assert_eq!(location["logicalLocations"][0]["kind"], "resource");
+        assert_eq!(result["properties"]["date"], "2024-01-02T03:04:05Z");
+        assert_eq!(result["properties"]["author"], "Ada");
+        assert!(result["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("message of commit 0123456789ab"));
+    }
+
+    #[test]
+    fn show_secrets_shows_them() {
+        let (text, _) = render(&[finding("a.env", None)], true);
+        assert!(text.contains(SECRET));
+    }
+
+    #[test]
+    fn long_lines_are_cut_after_redaction() {
+        let mut f = finding("a.env", None);
+        f.line_text = format!("{}{SECRET}{}", "x".repeat(200), "y".repeat(200));
+        f.location.column = 201;
+        let snippet = line_snippet(&f, &[SECRET], false);
+        assert_eq!(snippet.chars().count(), 1 + 80 + 5 + 80 + 1);
+        assert!(snippet.starts_with('…') && snippet.ends_with('…'));
+    }
+
+    #[test]
+    fn uri_paths_are_percent_encoded() {
+        assert_eq!(encode_uri_path("src/main.rs"), "src/main.rs");
+        assert_eq!(encode_uri_path("a b/c:d%e.env"), "a%20b/c%3Ad%25e.env");
+        assert_eq!(encode_uri_path("<stdin>"), "%3Cstdin%3E");
+        assert_eq!(encode_uri_path("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn zero_findings_is_a_complete_log() {
+        let (_, doc) = render(&[], false);
+        assert_eq!(doc["runs"][0]["results"], Value::Array(vec![]));
+        assert_eq!(
+            doc["runs"][0]["invocations"][0]["executionSuccessful"],
+            true
+        );
+    }
+}

