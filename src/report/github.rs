@@ -90,7 +90,13 @@ impl Github {
                 }
             }
         };
-        format!("{} {shown} found{place}. {}", entry.name, entry.remediation)
+        let verdict = finding.verification.as_ref().map_or_else(String::new, |v| {
+            format!(" Verified: {} ({}).", v.status.as_str(), v.detail)
+        });
+        format!(
+            "{} {shown} found{place}.{verdict} {}",
+            entry.name, entry.remediation
+        )
     }
 }
 

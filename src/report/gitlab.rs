@@ -163,6 +163,13 @@ impl Gitlab {
                 description.push_str(&format!(" Introduced in commit {short}.{head}"));
             }
         }
+        if let Some(v) = &finding.verification {
+            description.push_str(&format!(
+                " Verification: {} ({}).",
+                v.status.as_str(),
+                v.detail
+            ));
+        }
         Vulnerability {
             id: id.to_string(),
             category: "secret_detection",

@@ -125,7 +125,25 @@ struct SarifResult<'a> {
     locations: [Location; 1],
     partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    properties: Option<HistoryProperties<'a>>,
+    properties: Option<ResultProperties<'a>>,
+}
+
+/// Per-result properties: where in history, and the `--verify` verdict.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultProperties<'a> {
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    history: Option<HistoryProperties<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<VerificationProperty<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VerificationProperty<'a> {
+    status: &'static str,
+    checked_at: String,
+    detail: &'a str,
 }
 
 #[derive(Serialize)]
@@ -297,7 +315,16 @@ impl Sarif {
         SarifResult {
             rule_id: finding.rule.as_str(),
             rule_index: rule_index(finding.rule),
-            level: level(finding.severity),
+            // A credential that is verified live is an error whatever its configured severity.
+            level: if finding
+                .verification
+                .as_ref()
+                .is_some_and(|v| v.status.is_live())
+            {
+                "error"
+            } else {
+                level(finding.severity)
+            },
             message: Text { text },
             locations: [Location {
                 physical_location: PhysicalLocation {
@@ -319,15 +346,28 @@ impl Sarif {
                 logical_locations,
             }],
             partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, finding.fingerprint())]),
-            properties: finding.commit.as_ref().map(|c| HistoryProperties {
-                commit: &c.id,
-                author: &c.author,
-                email: &c.email,
-                date: crate::finding::rfc3339_utc(c.time),
-                in_head: finding.in_head,
-            }),
+            properties: result_properties(finding),
         }
     }
+}
+
+fn result_properties(finding: &Finding) -> Option<ResultProperties<'_>> {
+    let history = finding.commit.as_ref().map(|c| HistoryProperties {
+        commit: &c.id,
+        author: &c.author,
+        email: &c.email,
+        date: crate::finding::rfc3339_utc(c.time),
+        in_head: finding.in_head,
+    });
+    let verification = finding.verification.as_ref().map(|v| VerificationProperty {
+        status: v.status.as_str(),
+        checked_at: crate::finding::rfc3339_utc(v.checked_at),
+        detail: &v.detail,
+    });
+    (history.is_some() || verification.is_some()).then_some(ResultProperties {
+        history,
+        verification,
+    })
 }
 
 fn is_commit_message(finding: &Finding) -> bool {

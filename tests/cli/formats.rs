@@ -81,14 +81,14 @@ fn assert_valid(schema: &Validator, doc: &Value, what: &str) {
 }
 
 /// Parses a run's stdout as SARIF and validates it.
-fn valid_sarif(run: &Run, what: &str) -> Value {
+pub(crate) fn valid_sarif(run: &Run, what: &str) -> Value {
     let doc = run.json();
     assert_valid(sarif_schema(), &doc, what);
     doc
 }
 
 /// Parses a run's stdout as a GitLab report and validates it.
-fn valid_gitlab(run: &Run, what: &str) -> Value {
+pub(crate) fn valid_gitlab(run: &Run, what: &str) -> Value {
     let doc = run.json();
     assert_valid(gitlab_schema(), &doc, what);
     doc
