@@ -111,22 +111,10 @@ fn first_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Location, RuleId, Severity, Span};
+    use crate::finding::RuleId;
 
     fn finding(path: &str, secret: &str) -> Finding {
-        Finding {
-            rule: RuleId::AuthToken,
-            severity: Severity::High,
-            path: path.into(),
-            location: Location { line: 1, column: 1 },
-            end_column: 2,
-            span: Span { start: 0, end: 1 },
-            secret: secret.into(),
-            line_text: String::new(),
-            commit: None,
-            in_head: None,
-            verification: None,
-        }
+        Finding::example(RuleId::AuthToken, path, 1, 1, secret)
     }
 
     #[test]

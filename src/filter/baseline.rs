@@ -120,22 +120,26 @@ impl Baseline {
             path: path.to_path_buf(),
             source,
         })?;
-        let invalid = |reason: String| BaselineError::Invalid {
+        Baseline::parse(&text).map_err(|reason| BaselineError::Invalid {
             path: path.to_path_buf(),
             reason,
-        };
-        let baseline: Baseline = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+        })
+    }
+
+    /// Parses and checks the text of a baseline file; the error is the reason it is invalid.
+    pub fn parse(text: &str) -> Result<Baseline, String> {
+        let baseline: Baseline = serde_json::from_str(text).map_err(|e| e.to_string())?;
         if baseline.version != BASELINE_VERSION {
-            return Err(invalid(format!(
+            return Err(format!(
                 "version {} (this leakfence reads version {BASELINE_VERSION})",
                 baseline.version
-            )));
+            ));
         }
         if baseline.secret_hash_algorithm != SECRET_HASH_ALGORITHM {
-            return Err(invalid(format!(
+            return Err(format!(
                 "unknown secret hash algorithm `{}`",
                 baseline.secret_hash_algorithm
-            )));
+            ));
         }
         Ok(baseline)
     }
@@ -205,22 +209,10 @@ impl Baseline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Location, RuleId, Severity, Span};
+    use crate::finding::RuleId;
 
     fn finding(path: &str, line: usize, secret: &str) -> Finding {
-        Finding {
-            rule: RuleId::AuthToken,
-            severity: Severity::High,
-            path: path.into(),
-            location: Location { line, column: 1 },
-            end_column: 2,
-            span: Span { start: 0, end: 1 },
-            secret: secret.into(),
-            line_text: String::new(),
-            commit: None,
-            in_head: None,
-            verification: None,
-        }
+        Finding::example(RuleId::AuthToken, path, line, 1, secret)
     }
 
     #[test]

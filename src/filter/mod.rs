@@ -49,21 +49,12 @@ pub fn drop_inline_allowed(findings: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Location, RuleId, Severity, Span};
+    use crate::finding::RuleId;
 
     fn on_line(line_text: &str) -> Finding {
         Finding {
-            rule: RuleId::AuthToken,
-            severity: Severity::High,
-            path: "x".into(),
-            location: Location { line: 1, column: 1 },
-            end_column: 2,
-            span: Span { start: 0, end: 1 },
-            secret: "s".into(),
             line_text: line_text.into(),
-            commit: None,
-            in_head: None,
-            verification: None,
+            ..Finding::example(RuleId::AuthToken, "x", 1, 1, "s")
         }
     }
 

@@ -7,6 +7,7 @@
 //! neither end the command early nor start a new one. Secrets appear only redacted unless
 //! `--show-secrets`.
 
+use super::plural;
 use super::redact::redact;
 use super::{counts_by_rule, Report, ReportOptions, Stats};
 use crate::detect::rules::rule;
@@ -102,17 +103,7 @@ impl Github {
 
 /// One line for the run: counts per rule, what was scanned, and what may be missing.
 fn summary(findings: &[Finding], stats: &Stats, errors: usize, warnings: usize) -> String {
-    let scope = if stats.commits > 0 {
-        format!(
-            "{} commit{} ({} blob{})",
-            stats.commits,
-            plural(stats.commits as usize),
-            stats.blobs,
-            plural(stats.blobs as usize)
-        )
-    } else {
-        format!("{} file{}", stats.files, plural(stats.files as usize))
-    };
+    let scope = stats.scope();
     let mut text = if findings.is_empty() {
         format!("no findings in {scope}")
     } else {
@@ -143,14 +134,6 @@ fn summary(findings: &[Finding], stats: &Stats, errors: usize, warnings: usize) 
     text
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
 /// Escapes a command's message (toolkit `escapeData`).
 pub fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
@@ -166,23 +149,15 @@ pub fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Commit, Location, RuleId, Severity, Span};
+    use crate::finding::{Commit, RuleId, Severity};
 
     const SECRET: &str = "QWERTYUIOPASDFGHJKLZXCVBNM123456";
 
     fn finding(rule: RuleId, severity: Severity, path: &str) -> Finding {
         Finding {
-            rule,
             severity,
-            path: path.into(),
-            location: Location { line: 3, column: 7 },
-            end_column: 39,
-            span: Span { start: 0, end: 32 },
-            secret: SECRET.into(),
             line_text: format!("TOKEN={SECRET}"),
-            commit: None,
-            in_head: None,
-            verification: None,
+            ..Finding::example(rule, path, 3, 7, SECRET)
         }
     }
 

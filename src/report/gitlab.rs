@@ -294,24 +294,15 @@ fn vulnerability_id(fingerprint: &str, commit: Option<&str>, occurrence: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Commit, Location, RuleId, Span};
+    use crate::finding::{Commit, RuleId};
     use serde_json::Value;
 
     const SECRET: &str = "QWERTYUIOPASDFGHJKLZXCVBNM123456";
 
     fn finding(line: usize) -> Finding {
         Finding {
-            rule: RuleId::AuthToken,
-            severity: Severity::High,
-            path: "a.env".into(),
-            location: Location { line, column: 7 },
-            end_column: 39,
-            span: Span { start: 0, end: 32 },
-            secret: SECRET.into(),
             line_text: format!("TOKEN={SECRET}"),
-            commit: None,
-            in_head: None,
-            verification: None,
+            ..Finding::example(RuleId::AuthToken, "a.env", line, 7, SECRET)
         }
     }
 

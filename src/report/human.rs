@@ -1,6 +1,7 @@
 //! Human output, read like a compiler diagnostic: what, where, the line with the value marked,
 //! and what to do. Colour only when asked (the caller decides from TTY and `NO_COLOR`).
 
+use super::plural;
 use super::redact::{redact, redact_in};
 use super::sanitize::escape;
 use super::{counts_by_rule, Report, ReportOptions, Stats};
@@ -269,17 +270,7 @@ impl Human {
             (n, 0) => paint.wrap("1;33", &format!("{n} finding{}, none blocking", plural(n))),
             (n, b) => paint.wrap("1;31", &format!("{n} finding{}, {b} blocking", plural(n))),
         };
-        let scope = if stats.commits > 0 {
-            format!(
-                "{} commit{}, {} blob{}",
-                stats.commits,
-                plural(stats.commits as usize),
-                stats.blobs,
-                plural(stats.blobs as usize)
-            )
-        } else {
-            format!("{} file{}", stats.files, plural(stats.files as usize))
-        };
+        let scope = stats.scope();
         let mut line = format!(
             "leakfence: {verdict} in {scope} ({}) in {:.2}s",
             human_bytes(stats.bytes),
@@ -377,14 +368,6 @@ pub fn write_push_advice(out: &mut dyn Write) -> io::Result<()> {
     )
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
 /// `1536` → `1.5 KiB`.
 pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -404,24 +387,12 @@ pub fn human_bytes(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Location, RuleId, Severity, Span};
+    use crate::finding::{RuleId, Severity};
 
     fn finding(line_text: &str, column: usize, secret: &str) -> Finding {
         Finding {
-            rule: RuleId::AuthToken,
-            severity: Severity::High,
-            path: "a/.env".into(),
-            location: Location { line: 3, column },
-            end_column: column + secret.len(),
-            span: Span {
-                start: 0,
-                end: secret.len(),
-            },
-            secret: secret.into(),
             line_text: line_text.into(),
-            commit: None,
-            in_head: None,
-            verification: None,
+            ..Finding::example(RuleId::AuthToken, "a/.env", 3, column, secret)
         }
     }
 

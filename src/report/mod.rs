@@ -55,6 +55,32 @@ impl Stats {
     }
 }
 
+impl Stats {
+    /// What was scanned, for summaries: `12 files` or `40 commits, 95 blobs`.
+    pub fn scope(&self) -> String {
+        if self.commits > 0 {
+            format!(
+                "{} commit{}, {} blob{}",
+                self.commits,
+                plural(self.commits as usize),
+                self.blobs,
+                plural(self.blobs as usize)
+            )
+        } else {
+            format!("{} file{}", self.files, plural(self.files as usize))
+        }
+    }
+}
+
+/// `"s"` unless `n` is one.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
 /// How a report is rendered.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportOptions {

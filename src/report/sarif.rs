@@ -546,7 +546,7 @@ fn descriptor(entry: &Rule) -> ReportingDescriptor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Commit, Location, Span};
+    use crate::finding::Commit;
     use serde_json::Value;
 
     const SECRET: &str = "QWERTYUIOPASDFGHJKLZXCVBNM123456";
@@ -554,17 +554,9 @@ mod tests {
     fn finding(path: &str, commit: Option<Commit>) -> Finding {
         let line_text = format!("TOKEN={SECRET} # again {SECRET}");
         Finding {
-            rule: RuleId::AuthToken,
-            severity: Severity::High,
-            path: path.into(),
-            location: Location { line: 3, column: 7 },
-            end_column: 7 + SECRET.len(),
-            span: Span { start: 0, end: 32 },
-            secret: SECRET.into(),
             line_text,
             commit,
-            in_head: None,
-            verification: None,
+            ..Finding::example(RuleId::AuthToken, path, 3, 7, SECRET)
         }
     }
 

@@ -201,7 +201,7 @@ fn access_token(finding: &Finding, now: i64) -> Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Commit, Location, Severity, Span};
+    use crate::finding::Commit;
 
     fn finding(
         rule: RuleId,
@@ -210,23 +210,15 @@ mod tests {
         secret: &str,
         commit: Option<&str>,
     ) -> Finding {
+        let commit = commit.map(|id| Commit {
+            id: id.into(),
+            author: String::new(),
+            email: String::new(),
+            time: 0,
+        });
         Finding {
-            rule,
-            severity: Severity::High,
-            path: path.into(),
-            location: Location { line, column: 1 },
-            end_column: 2,
-            span: Span { start: 0, end: 1 },
-            secret: secret.into(),
-            line_text: String::new(),
-            commit: commit.map(|id| Commit {
-                id: id.into(),
-                author: String::new(),
-                email: String::new(),
-                time: 0,
-            }),
-            in_head: None,
-            verification: None,
+            commit,
+            ..Finding::example(rule, path, line, 1, secret)
         }
     }
 

@@ -154,18 +154,7 @@ fn moved_lines_and_renames_are_not_new_leaks() {
 #[test]
 fn a_merge_that_resolves_a_conflict_with_a_secret_is_blamed() {
     let repo = TestRepo::new();
-    repo.write("conf.env", "A=base\n");
-    repo.add(&["conf.env"]);
-    repo.commit("base");
-    repo.git(&["checkout", "-q", "-b", "side"]);
-    repo.write("conf.env", "A=side\n");
-    repo.add(&["conf.env"]);
-    repo.commit("side");
-    repo.git(&["checkout", "-q", "main"]);
-    repo.write("conf.env", "A=main\n");
-    repo.add(&["conf.env"]);
-    repo.commit("main");
-    let _ = repo.git_command(&["merge", "-q", "side"]).output().unwrap();
+    repo.start_conflicting_merge(|_| {});
     repo.write("conf.env", format!("A=merged\n{}", token_line()));
     repo.add(&["conf.env"]);
     repo.git(&["commit", "-q", "--no-edit"]);
@@ -245,26 +234,6 @@ fn empty_repositories_and_non_repositories_are_clear_errors() {
         "{}",
         run.stderr
     );
-}
-
-#[test]
-fn a_missing_object_is_named_and_the_scan_goes_on() {
-    let repo = TestRepo::new();
-    repo.write("a.env", token_line());
-    repo.write("b.txt", "plain text\n");
-    repo.add(&["a.env", "b.txt"]);
-    repo.commit("two files");
-    let blob = repo.git(&["rev-parse", "HEAD:b.txt"]).trim().to_string();
-    let object = repo
-        .path()
-        .join(".git/objects")
-        .join(&blob[..2])
-        .join(&blob[2..]);
-    std::fs::remove_file(object).unwrap();
-    let run = history(&repo, &[]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains(&blob), "{}", run.stderr);
-    assert_eq!(run.findings().len(), 1, "the rest is still reported");
 }
 
 fn pre_push(repo: &TestRepo, input: &str) -> Run {

@@ -288,20 +288,9 @@ fn not_a_repository_is_a_clear_error() {
 #[test]
 fn merge_commit_resolving_a_conflict_with_a_secret_is_blocked() {
     let repo = TestRepo::new();
-    repo.write("conf.env", "A=base\n");
-    repo.add(&["conf.env"]);
-    repo.commit("base");
-    repo.git(&["checkout", "-q", "-b", "side"]);
-    repo.write("conf.env", "A=side\n");
-    repo.add(&["conf.env"]);
-    repo.commit("side");
-    repo.git(&["checkout", "-q", "main"]);
-    repo.write("conf.env", "A=main\n");
-    repo.add(&["conf.env"]);
-    repo.commit("main");
-    repo.run(&["install"]);
-    let merge = repo.git_command(&["merge", "-q", "side"]).output().unwrap();
-    assert!(!merge.status.success(), "expected a conflict");
+    repo.start_conflicting_merge(|repo| {
+        repo.run(&["install"]);
+    });
     repo.write("conf.env", format!("A=merged\n{}", token_line()));
     repo.add(&["conf.env"]);
     assert!(repo.path().join(".git/MERGE_HEAD").exists());

@@ -137,6 +137,32 @@ impl TestRepo {
         self.git(&["rev-parse", "HEAD"]).trim().to_string()
     }
 
+    /// Makes `conf.env` conflict: `main` and a `side` branch both change it, and `git merge side`
+    /// stops with the conflict for the caller to resolve. `before_merge` runs just before the
+    /// merge (to install hooks, say).
+    pub fn start_conflicting_merge(&self, before_merge: impl FnOnce(&TestRepo)) {
+        for (branch, text) in [
+            (None, "A=base\n"),
+            (Some("side"), "A=side\n"),
+            (Some("main"), "A=main\n"),
+        ] {
+            match branch {
+                Some("side") => self.git(&["checkout", "-q", "-b", "side"]),
+                Some(other) => self.git(&["checkout", "-q", other]),
+                None => String::new(),
+            };
+            self.write("conf.env", text);
+            self.add(&["conf.env"]);
+            self.commit(text.trim());
+        }
+        before_merge(self);
+        let merge = self
+            .git_command(&["merge", "-q", "side"])
+            .output()
+            .expect("run git merge");
+        assert!(!merge.status.success(), "expected a merge conflict");
+    }
+
     /// Runs `leakfence` in the work tree.
     pub fn run(&self, args: &[&str]) -> super::Run {
         self.dir.run(args)
