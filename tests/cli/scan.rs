@@ -463,3 +463,52 @@ fn color_follows_the_flag_and_no_color() {
     let run = Run::of(dir.leakfence().args(["scan"]).env("NO_COLOR", "1"));
     assert!(!run.stdout.contains("\x1b["));
 }
+
+#[test]
+fn a_file_and_the_same_bytes_on_stdin_give_the_same_findings() {
+    use std::io::Write;
+    let dir = TestDir::new();
+    let text = format!(
+        "ACCOUNT = '{}'\r\nPAIR = \"{}\"\nkey = '{}'\n\tTWILIO_API_SECRET={}\n",
+        secrets::account_sid(),
+        secrets::auth_token(),
+        secrets::api_key_sid(),
+        secrets::api_secret()
+    );
+    dir.write("same.txt", &text);
+    let from_file = dir
+        .run(&["scan", "same.txt", "--format", "json", "--show-secrets"])
+        .json();
+    let mut child = dir
+        .leakfence()
+        .args(["scan", "-", "--format", "json", "--show-secrets"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let from_stdin: serde_json::Value =
+        serde_json::from_slice(&child.wait_with_output().unwrap().stdout).unwrap();
+    let strip = |doc: &serde_json::Value| -> Vec<(String, u64, u64, String)> {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["line"].as_u64().unwrap(),
+                    f["column"].as_u64().unwrap(),
+                    f["secret"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(strip(&from_file).len(), 4);
+    assert_eq!(strip(&from_file), strip(&from_stdin));
+}
