@@ -76,7 +76,9 @@ fn is_lower_hex(value: &[u8]) -> bool {
 fn glued(file: &FileContext<'_>, span: Span) -> bool {
     let before = span.start.checked_sub(1).map(|i| file.haystack[i]);
     let after = file.haystack.get(span.end).copied();
-    matches!(before, Some(b'+' | b'/' | b'-' | b'.' | b'%' | b'\\'))
+    // `-` glues (`uuid-part`, `--flag-value`) except in a shell default, `${VAR:-value}`.
+    let shell_default = span.start >= 2 && &file.haystack[span.start - 2..span.start] == b":-";
+    (matches!(before, Some(b'+' | b'/' | b'-' | b'.' | b'%' | b'\\')) && !shell_default)
         || matches!(after, Some(b'+' | b'/' | b'-'))
         || after.is_some_and(is_word_byte)
 }
@@ -92,10 +94,29 @@ pub fn classify(file: &FileContext<'_>, span: Span) -> Option<RuleId> {
     let line_range = file.lines.line_range(file.haystack, line);
     let key = key_of(file, line, line_range.start, span.start);
     let name = context::classify_name(&key.name);
-    let auth_token_if_hex = || hex.then_some(RuleId::AuthToken);
+    let enclosing = inline_enclosing_name(&file.haystack[line_range.start..span.start])
+        .unwrap_or_else(|| enclosing_name(file, line));
+    let enclosing_class = context::classify_name(&context::normalize(enclosing.as_bytes()));
+    let said_hash = context::line_mentions_hash(&file.haystack[line_range.clone()])
+        || enclosing_class == NameClass::Hash
+        || comment_above_mentions_hash(file, line);
+    let twilio_section = enclosing.to_ascii_lowercase().contains("twilio");
+    // Another service's credential (`SLACK_SIGNING_SECRET`, `ZENDESK_AUTH_TOKEN`, `DD_API_KEY`,
+    // or `key` inside a `"trello": {` block).
+    let generic = matches!(
+        name,
+        NameClass::WeakToken | NameClass::WeakSecret | NameClass::ApiKeySidName
+    );
+    let foreign = context::names_another_service(&key.raw)
+        || (generic
+            && !twilio_section
+            && !enclosing.is_empty()
+            && context::names_another_service(&enclosing));
 
     match name {
         NameClass::Hash | NameClass::Identifier => return None,
+        NameClass::Other => {}
+        _ if foreign => return None,
         NameClass::AuthToken if hex => return Some(RuleId::AuthToken),
         // Serverless `.env` files created with an API key store it as ACCOUNT_SID / AUTH_TOKEN.
         NameClass::AuthToken => {
@@ -107,20 +128,23 @@ pub fn classify(file: &FileContext<'_>, span: Span) -> Option<RuleId> {
             if hex && file.sid_near(SidKind::Account, line) && !file.has_sid(SidKind::ApiKey) {
                 return Some(RuleId::AuthToken);
             }
-            let twilio_named = key.name.contains("twilio");
+            let twilio_named = key.name.contains("twilio") || twilio_section;
             return (twilio_named || file.twilio_context()).then_some(RuleId::ApiKeySecret);
         }
         _ => {}
     }
-    match file.paired_sid(span.start) {
-        Some(SidKind::Account) => return auth_token_if_hex(),
-        Some(SidKind::ApiKey) => return Some(RuleId::ApiKeySecret),
-        None => {}
+    // Twilio's webhook `RequestValidator(auth_token)` takes the Auth Token.
+    if hex && key.callee.contains("requestvalidator") {
+        return Some(RuleId::AuthToken);
     }
-    let hashy_line = context::line_mentions_hash(&file.haystack[line_range]);
+    match file.paired_sid(span.start) {
+        Some(SidKind::Account) if hex => return Some(RuleId::AuthToken),
+        Some(SidKind::ApiKey) => return Some(RuleId::ApiKeySecret),
+        _ => {}
+    }
     if key.attachment == Attachment::Argument {
         match name {
-            NameClass::AccountSidName => return auth_token_if_hex(),
+            NameClass::AccountSidName if hex => return Some(RuleId::AuthToken),
             NameClass::ApiKeySidName => return Some(RuleId::ApiKeySecret),
             _ => {}
         }
@@ -131,21 +155,24 @@ pub fn classify(file: &FileContext<'_>, span: Span) -> Option<RuleId> {
         NameClass::WeakSecret if sk_near || (file.has_sid(SidKind::ApiKey) && !hex) => {
             Some(RuleId::ApiKeySecret)
         }
+        NameClass::WeakSecret if twilio_section && !hex => Some(RuleId::ApiKeySecret),
         NameClass::WeakToken | NameClass::WeakSecret
-            if hex && (ac_near || file.anchors.twilio_word) && !hashy_line =>
+            if hex && (ac_near || twilio_section || file.anchors.twilio_word) && !said_hash =>
         {
             Some(RuleId::AuthToken)
         }
         NameClass::WeakToken | NameClass::WeakSecret => None,
-        _ if hashy_line => None,
+        _ if said_hash => None,
         _ if hex && ac_near => Some(RuleId::AuthToken),
         _ if !hex && sk_near && has_mixed_classes(value) => Some(RuleId::ApiKeySecret),
         _ => None,
     }
 }
 
-/// The key in front of a value; a value alone on its line (a wrapped call argument, a YAML
-/// block value) takes its key from the end of the line before.
+/// The key in front of a value, looked for further afield when the line itself names nothing:
+/// a value alone on its line (a wrapped call argument, a YAML block value) takes the key at the
+/// end of the line before; `"value": …` takes the `"name"` of its object a few lines up; a
+/// CSV cell takes its column's header; prose takes "auth token is …".
 fn key_of(
     file: &FileContext<'_>,
     line: usize,
@@ -153,15 +180,144 @@ fn key_of(
     start: usize,
 ) -> context::KeyContext {
     let prefix = &file.haystack[line_start..start];
-    let key = context::key_before(prefix);
+    let mut key = context::key_before(prefix);
     let alone = prefix
         .iter()
         .all(|&b| matches!(b, b' ' | b'\t' | b'"' | b'\'' | b'`'));
-    if key.attachment != Attachment::Bare || !alone || line == 0 {
-        return key;
+    if key.attachment == Attachment::Bare && alone && line > 0 {
+        key = context::key_before(line_text(file, line - 1));
     }
-    let previous = file.lines.line_range(file.haystack, line - 1);
-    context::key_before(&file.haystack[previous])
+    if key.name == "value" {
+        if let Some(name) = (1..=3)
+            .filter_map(|back| line.checked_sub(back))
+            .find_map(|l| context::attribute_name(line_text(file, l)))
+        {
+            key.name = context::normalize(name.as_bytes());
+            key.raw = name;
+        }
+    }
+    if key.attachment != Attachment::Assignment {
+        if let Some(header) = csv_header(file, line, start) {
+            key.name = context::normalize(header.as_bytes());
+            key.raw = header;
+            key.attachment = Attachment::Assignment;
+        } else if key.attachment == Attachment::Bare {
+            if let Some(named) = prose_name(prefix) {
+                key.name = named.to_string();
+                key.raw = named.to_string();
+            }
+        }
+    }
+    key
+}
+
+fn line_text<'a>(file: &FileContext<'a>, line: usize) -> &'a [u8] {
+    &file.haystack[file.lines.line_range(file.haystack, line)]
+}
+
+/// How many lines up a block's opening line is looked for.
+const ENCLOSING_LOOKBACK: usize = 30;
+
+/// The name of the data block a line sits in: an INI/TOML `[section]`, a YAML `key:` with the
+/// value indented below it, or a `key = {` / `"key": [` opening a literal. Code blocks
+/// (`def f():`, `if x {`) name nothing: empty.
+fn enclosing_name(file: &FileContext<'_>, line: usize) -> String {
+    let indent = |text: &[u8]| {
+        text.iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count()
+    };
+    let here = indent(line_text(file, line));
+    for back in 1..=ENCLOSING_LOOKBACK.min(line) {
+        let text = line_text(file, line - back);
+        let trimmed = text.trim_ascii();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if trimmed.starts_with(b"[") && trimmed.ends_with(b"]") && !trimmed.contains(&b',') {
+            return String::from_utf8_lossy(&trimmed[1..trimmed.len() - 1]).into_owned();
+        }
+        let Some((&last, head)) = trimmed.split_last() else {
+            continue;
+        };
+        if indent(text) >= here.max(1) || !matches!(last, b'{' | b'[' | b':') {
+            continue;
+        }
+        let key = if last == b':' {
+            // Only a bare mapping key (`twilio:`, `"lastfm":`): `def f():` is code.
+            let bare = head
+                .iter()
+                .all(|&b| is_word_byte(b) || matches!(b, b'-' | b'.' | b'"' | b'\''));
+            if !bare {
+                return String::new();
+            }
+            context::key_before(trimmed)
+        } else {
+            context::key_before(head)
+        };
+        return match key.attachment {
+            Attachment::Assignment => key.raw,
+            _ => String::new(),
+        };
+    }
+    String::new()
+}
+
+/// The key of an object opened earlier on the same line: `"trello": { "key": value`.
+fn inline_enclosing_name(prefix: &[u8]) -> Option<String> {
+    let brace = prefix.iter().rposition(|&b| b == b'{')?;
+    let key = context::key_before(&prefix[..brace]);
+    (key.attachment == Attachment::Assignment && !key.raw.is_empty()).then_some(key.raw)
+}
+
+/// A comment on the line just above that says what follows is a digest (`# md5 of …`).
+fn comment_above_mentions_hash(file: &FileContext<'_>, line: usize) -> bool {
+    let Some(above) = line.checked_sub(1) else {
+        return false;
+    };
+    let text = line_text(file, above).trim_ascii_start();
+    let comment = [&b"#"[..], b"//", b"--", b"/*", b"*", b";"]
+        .iter()
+        .any(|m| text.starts_with(m));
+    comment && context::line_mentions_hash(text)
+}
+
+/// The header of a value's column, when the value is a cell of a CSV or TSV table whose first
+/// line has as many separators as this one.
+fn csv_header(file: &FileContext<'_>, line: usize, start: usize) -> Option<String> {
+    if line == 0 {
+        return None;
+    }
+    let row = line_text(file, line);
+    let header = line_text(file, 0);
+    let separator = [b',', b'\t'].into_iter().find(|&sep| {
+        let count = |text: &[u8]| text.iter().filter(|&&b| b == sep).count();
+        count(row) >= 2 && count(row) == count(header)
+    })?;
+    let row_start = file.lines.line_range(file.haystack, line).start;
+    let column = file.haystack[row_start..start]
+        .iter()
+        .filter(|&&b| b == separator)
+        .count();
+    let name = header.split(|&b| b == separator).nth(column)?;
+    let name = String::from_utf8_lossy(name.trim_ascii())
+        .trim_matches('"')
+        .to_string();
+    (!name.is_empty()).then_some(name)
+}
+
+/// Prose that names the value: "the twilio auth token is …", "Twilio auth token - …".
+fn prose_name(prefix: &[u8]) -> Option<&'static str> {
+    let words = context::words(&String::from_utf8_lossy(prefix));
+    let tail: Vec<&str> = words.iter().rev().take(6).map(String::as_str).collect();
+    let has = |a: &str, b: &str| tail.windows(2).any(|w| w[1] == a && w[0] == b);
+    if has("auth", "token") || has("twilio", "token") {
+        Some("authtoken")
+    } else if has("api", "secret") || (has("key", "secret") && tail.contains(&"api")) {
+        Some("apisecret")
+    } else {
+        None
+    }
 }
 
 /// At least two of upper, lower and digit: what a random API secret always has.

@@ -21,8 +21,23 @@ pub enum Attachment {
 pub struct KeyContext {
     /// The key, variable or previous argument, lowercased with separators removed.
     pub name: String,
+    /// The same name as written, for splitting into words.
+    pub raw: String,
     /// How the value hangs off `name`.
     pub attachment: Attachment,
+    /// For the first argument of a call, `f(value`, the function's name (normalized).
+    pub callee: String,
+}
+
+impl KeyContext {
+    fn bare() -> KeyContext {
+        KeyContext {
+            name: String::new(),
+            raw: String::new(),
+            attachment: Attachment::Bare,
+            callee: String::new(),
+        }
+    }
 }
 
 fn is_name_byte(b: u8) -> bool {
@@ -33,13 +48,88 @@ fn is_quote_or_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'"' | b'\'' | b'`')
 }
 
-/// Reads the key in front of a value from the part of its line before it.
-pub fn key_before(prefix: &[u8]) -> KeyContext {
-    let mut end = prefix.len();
-    while end > 0 && is_quote_or_space(prefix[end - 1]) {
+/// Drops a YAML block scalar indicator after a key (`key: >-`, `key: |`), so that a value on
+/// the next line is read as that key's.
+fn strip_block_indicator(rest: &[u8]) -> &[u8] {
+    let mut end = rest.len();
+    while end > 0 && matches!(rest[end - 1], b'-' | b'+') {
         end -= 1;
     }
-    let rest = &prefix[..end];
+    if end > 0 && matches!(rest[end - 1], b'>' | b'|') {
+        let mut colon = end - 1;
+        while colon > 0 && matches!(rest[colon - 1], b' ' | b'\t') {
+            colon -= 1;
+        }
+        if colon > 0 && rest[colon - 1] == b':' {
+            return &rest[..colon];
+        }
+    }
+    rest
+}
+
+/// Strips what opens a value: spaces, quotes (also `\"` inside JSON strings, as in notebooks),
+/// string-literal prefixes (`@"…"`, `$"…"`, `r"…"`, `b'…'`) and YAML block indicators.
+fn strip_value_opening(prefix: &[u8]) -> &[u8] {
+    fn trim(mut text: &[u8]) -> &[u8] {
+        while let Some((&last, head)) = text.split_last() {
+            if is_quote_or_space(last) || last == b'\\' {
+                text = head;
+            } else {
+                break;
+            }
+        }
+        text
+    }
+    let mut rest = trim(prefix);
+    let quoted = rest.len() < prefix.len()
+        && prefix[rest.len()..]
+            .iter()
+            .any(|&b| matches!(b, b'"' | b'\'' | b'`'));
+    if quoted {
+        if let Some((&last, head)) = rest.split_last() {
+            let lone_letter = matches!(last, b'r' | b'b' | b'u' | b'f' | b'R' | b'B' | b'U' | b'F')
+                && head.last().is_none_or(|&b| !is_name_byte(b));
+            if matches!(last, b'@' | b'$') || lone_letter {
+                rest = trim(head);
+            }
+        }
+    }
+    strip_block_indicator(rest)
+}
+
+/// `X || value`, `X ?? value`, `${X:-value}`, `X or value`: the text before a fallback.
+fn strip_fallback(rest: &[u8]) -> Option<&[u8]> {
+    [&b"||"[..], b"??", b":-", b" or"]
+        .iter()
+        .find(|op| rest.ends_with(op))
+        .map(|op| rest[..rest.len() - op.len()].trim_ascii_end())
+}
+
+/// The name at the very end of `text` (`process.env.TWILIO_AUTH_TOKEN`, `${TWILIO_AUTH_TOKEN`).
+fn trailing_name(text: &[u8]) -> &[u8] {
+    let start = text
+        .iter()
+        .rposition(|&b| !is_name_byte(b))
+        .map_or(0, |i| i + 1);
+    &text[start..]
+}
+
+fn named(raw: &[u8], attachment: Attachment) -> KeyContext {
+    KeyContext {
+        name: normalize(raw),
+        raw: String::from_utf8_lossy(raw).into_owned(),
+        attachment,
+        callee: String::new(),
+    }
+}
+
+/// Reads the key in front of a value from the part of its line before it.
+pub fn key_before(prefix: &[u8]) -> KeyContext {
+    let rest = strip_value_opening(prefix);
+    if let Some(before) = strip_fallback(rest) {
+        // A default after an environment read names the variable it stands in for.
+        return named(trailing_name(before), Attachment::Assignment);
+    }
     let (attachment, sep_len) = if rest.ends_with(b"=>") || rest.ends_with(b":=") {
         (Attachment::Assignment, 2)
     } else if let Some(&last) = rest.last() {
@@ -47,16 +137,20 @@ pub fn key_before(prefix: &[u8]) -> KeyContext {
             b'=' | b':' => (Attachment::Assignment, 1),
             b'>' => return xml_tag_name(rest),
             b',' | b'(' => (Attachment::Argument, 1),
-            _ => (Attachment::Bare, 0),
+            // A table cell (`| Auth Token | value |`): the cell to the left names it.
+            b'|' => {
+                let cells = &rest[..rest.len() - 1];
+                let start = cells.iter().rposition(|&b| b == b'|').map_or(0, |i| i + 1);
+                return named(cells[start..].trim_ascii(), Attachment::Assignment);
+            }
+            // `(def auth-token "…")`, `auth_token     …` (a table printed by a CLI).
+            _ => return named(trailing_name(rest), Attachment::Bare),
         }
     } else {
         (Attachment::Bare, 0)
     };
     if attachment == Attachment::Bare {
-        return KeyContext {
-            name: String::new(),
-            attachment,
-        };
+        return KeyContext::bare();
     }
     let mut end = rest.len() - sep_len;
     // `key = `, `"key": `, `["key"] = `, `:key => `, `f("KEY", `
@@ -67,23 +161,32 @@ pub fn key_before(prefix: &[u8]) -> KeyContext {
     while start > 0 && is_name_byte(rest[start - 1]) {
         start -= 1;
     }
-    let mut name = if attachment == Attachment::Argument && rest.last() == Some(&b'(') {
-        // `f(value`: the first argument has no previous argument; the callee names nothing.
-        String::new()
-    } else {
-        normalize(&rest[start..end])
-    };
+    let first_argument = attachment == Attachment::Argument && rest.last() == Some(&b'(');
+    let mut raw = String::from_utf8_lossy(&rest[start..end]).into_owned();
+    let mut name = normalize(&rest[start..end]);
+    let mut callee = String::new();
+    if first_argument {
+        // `f(value`: no previous argument; the function's name says what the value is for.
+        callee = std::mem::take(&mut name);
+        raw.clear();
+    }
     if name == "value" {
         // `<add key="TwilioAuthToken" value="…"/>`, `{"name": "AUTH_TOKEN", "value": "…"}`
         if let Some(attribute) = attribute_name(&rest[..start]) {
-            name = attribute;
+            name = normalize(attribute.as_bytes());
+            raw = attribute;
         }
     }
-    KeyContext { name, attachment }
+    KeyContext {
+        name,
+        raw,
+        attachment,
+        callee,
+    }
 }
 
-/// The `key="…"` or `name="…"` that a `value=` refers to, if it is on the same line.
-fn attribute_name(before: &[u8]) -> Option<String> {
+/// The `key="…"` or `name="…"` that a `value=` refers to, as written, if `before` holds one.
+pub fn attribute_name(before: &[u8]) -> Option<String> {
     let lower = before.to_ascii_lowercase();
     let at = ["key", "name"]
         .iter()
@@ -95,7 +198,8 @@ fn attribute_name(before: &[u8]) -> Option<String> {
         .iter()
         .position(|&b| !is_name_byte(b))
         .unwrap_or(after.len() - open);
-    Some(normalize(&after[open..open + len])).filter(|n| !n.is_empty())
+    let raw = &after[open..open + len];
+    (!normalize(raw).is_empty()).then(|| String::from_utf8_lossy(raw).into_owned())
 }
 
 /// `<authToken>value` → `authtoken`; `<add key="TwilioAuthToken" value="…"` is handled as
@@ -103,21 +207,172 @@ fn attribute_name(before: &[u8]) -> Option<String> {
 fn xml_tag_name(rest: &[u8]) -> KeyContext {
     let body = &rest[..rest.len() - 1];
     let open = body.iter().rposition(|&b| b == b'<');
-    let name = match open {
+    let raw = match open {
         Some(i) => {
             let tag = &body[i + 1..];
             let end = tag
                 .iter()
                 .position(|&b| !is_name_byte(b))
                 .unwrap_or(tag.len());
-            normalize(&tag[..end])
+            &tag[..end]
         }
-        None => String::new(),
+        None => &[][..],
     };
     KeyContext {
-        name,
+        name: normalize(raw),
+        raw: String::from_utf8_lossy(raw).into_owned(),
         attachment: Attachment::Assignment,
+        callee: String::new(),
     }
+}
+
+/// The words of a name as written: `SLACK_SIGNING_SECRET`, `slackSigningSecret` and
+/// `slack.signing-secret` all give `slack`, `signing`, `secret`.
+pub fn words(raw: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut previous: Option<char> = None;
+    for c in raw.chars() {
+        let boundary = !c.is_ascii_alphanumeric()
+            || (c.is_ascii_uppercase()
+                && previous.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit()));
+        if boundary && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        if c.is_ascii_alphanumeric() {
+            current.push(c.to_ascii_lowercase());
+        }
+        previous = Some(c);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Words a Twilio credential's name may hold besides `twilio` itself: generic credential
+/// words, environments, and Twilio products.
+const NEUTRAL_WORDS: &[&str] = &[
+    "auth",
+    "token",
+    "tokens",
+    "secret",
+    "secrets",
+    "key",
+    "keys",
+    "api",
+    "account",
+    "acct",
+    "sid",
+    "pass",
+    "password",
+    "passwd",
+    "pwd",
+    "credential",
+    "credentials",
+    "cred",
+    "creds",
+    "user",
+    "username",
+    "my",
+    "the",
+    "our",
+    "prod",
+    "production",
+    "dev",
+    "development",
+    "staging",
+    "stage",
+    "test",
+    "live",
+    "primary",
+    "secondary",
+    "main",
+    "master",
+    "default",
+    "env",
+    "config",
+    "cfg",
+    "settings",
+    "value",
+    "val",
+    "var",
+    "const",
+    "str",
+    "rest",
+    "basic",
+    "sms",
+    "voice",
+    "messaging",
+    "verify",
+    "notify",
+    "flex",
+    "twiml",
+    "phone",
+    "video",
+    "conversations",
+    "environment",
+    "environments",
+    "variables",
+    "vars",
+    "data",
+    "string",
+    "parameters",
+    "params",
+    "options",
+    "spec",
+    "values",
+    "global",
+    // Structure around a value: JSON/YAML containers and the objects configuration is read from.
+    "attributes",
+    "properties",
+    "fields",
+    "items",
+    "item",
+    "instances",
+    "resources",
+    "outputs",
+    "inputs",
+    "body",
+    "payload",
+    "metadata",
+    "annotations",
+    "labels",
+    "headers",
+    "context",
+    "ctx",
+    "process",
+    "os",
+    "environ",
+    "self",
+    "this",
+    "props",
+    "state",
+    "getenv",
+];
+
+/// Whether a name's words say it belongs to something other than Twilio
+/// (`SLACK_SIGNING_SECRET`, `csrf_token`, `DD_API_KEY`, `idempotency_key`): a word that is
+/// neither `twilio` nor generic, and no `twilio` anywhere.
+pub fn names_another_service(raw: &str) -> bool {
+    let words = words(raw);
+    !words.iter().any(|w| w.contains("twilio")) && words.iter().any(|w| !is_neutral(w))
+}
+
+/// A number, a neutral word, or neutral words run together (`authtoken`, `apikeysid`).
+fn is_neutral(word: &str) -> bool {
+    if word.chars().all(|c| c.is_ascii_digit()) {
+        return true;
+    }
+    // Segmentation by dynamic programming: can[i] says word[..i] splits into neutral words.
+    let mut can = vec![false; word.len() + 1];
+    can[0] = true;
+    for end in 1..=word.len() {
+        can[end] = NEUTRAL_WORDS
+            .iter()
+            .any(|n| n.len() <= end && can[end - n.len()] && &word[end - n.len()..end] == *n);
+    }
+    can[word.len()]
 }
 
 /// Lowercases and drops everything but letters and digits: `TWILIO_AUTH_TOKEN`,
@@ -239,9 +494,10 @@ pub fn gap_pairs(gap: &[u8]) -> bool {
         .filter(|w| !w.is_empty())
         .collect();
     words.len() <= 2
-        && !words
-            .iter()
-            .any(|w| classify_name(&normalize(w)) == NameClass::Hash)
+        && !words.iter().any(|w| {
+            classify_name(&normalize(w)) == NameClass::Hash
+                || names_another_service(&String::from_utf8_lossy(w))
+        })
 }
 
 #[cfg(test)]
@@ -290,7 +546,23 @@ mod tests {
             ),
             ("client = Client(account_sid, \"", "accountsid", Argument),
             ("Password: \"", "password", Assignment),
-            ("just some prose ", "", Bare),
+            ("just some prose ", "prose", Bare),
+            (
+                "static NSString * const kTwilioAuthToken = @\"",
+                "ktwilioauthtoken",
+                Assignment,
+            ),
+            ("  \"auth_token = \\\"", "authtoken", Assignment),
+            (
+                "const token = process.env.TWILIO_AUTH_TOKEN || '",
+                "processenvtwilioauthtoken",
+                Assignment,
+            ),
+            ("TOKEN=${TWILIO_AUTH_TOKEN:-", "twilioauthtoken", Assignment),
+            ("| Auth Token | `", "authtoken", Assignment),
+            ("(def auth-token \"", "authtoken", Bare),
+            ("twilio_api_secret: >-", "twilioapisecret", Assignment),
+            ("token = r'", "token", Assignment),
         ];
         for (prefix, name, attachment) in cases {
             assert_eq!(key(prefix), (name.to_string(), *attachment), "{prefix}");
@@ -323,6 +595,30 @@ mod tests {
         ];
         for (name, class) in cases {
             assert_eq!(classify_name(name), class, "{name}");
+        }
+    }
+
+    #[test]
+    fn names_of_other_services() {
+        for other in [
+            "SLACK_SIGNING_SECRET",
+            "csrf_token",
+            "DD_API_KEY",
+            "idempotencyKey",
+            "ZENDESK_AUTH_TOKEN",
+        ] {
+            assert!(names_another_service(other), "{other}");
+        }
+        for ours in [
+            "TWILIO_AUTH_TOKEN",
+            "authtoken",
+            "auth_token",
+            "apiKeySecret",
+            "AUTH_TOKEN_PROD",
+            "secret",
+            "",
+        ] {
+            assert!(!names_another_service(ours), "{ours}");
         }
     }
 

@@ -89,7 +89,7 @@ fn sid_kind(first: u8) -> SidKind {
 pub const TWILIO_WORDS: [&str; 3] = ["twilio", "Twilio", "TWILIO"];
 
 /// The spellings of "auth token" that count as context.
-pub const AUTH_TOKEN_WORDS: [&str; 15] = [
+pub const AUTH_TOKEN_WORDS: [&str; 18] = [
     "auth_token",
     "AUTH_TOKEN",
     "Auth_Token",
@@ -105,6 +105,9 @@ pub const AUTH_TOKEN_WORDS: [&str; 15] = [
     "auth.token",
     "AUTH.TOKEN",
     "Auth_token",
+    "auth token",
+    "Auth Token",
+    "AUTH TOKEN",
 ];
 
 /// Compiled regexes shared by the prefilter (to confirm hits) and the regex-only path.

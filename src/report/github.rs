@@ -228,7 +228,7 @@ mod tests {
         assert!(lines[0].starts_with("::error title="), "{text}");
         assert!(lines[0].contains("at a.env:3:7 in commit 0123456789ab (no longer at HEAD"));
         assert!(lines[1].contains("in the message of commit 0123456789ab (line 3)"));
-        assert!(lines[2].ends_with("in 4 commits (3 blobs): twilio-auth-token 2"));
+        assert!(lines[2].ends_with("in 4 commits, 3 blobs: twilio-auth-token 2"));
     }
 
     #[test]
