@@ -162,14 +162,7 @@ mod tests {
     }
 
     fn render(findings: &[Finding], stats: &Stats, show_secrets: bool) -> String {
-        let options = ReportOptions {
-            show_secrets,
-            color: false,
-            fail_on: Severity::High,
-        };
-        let mut out = Vec::new();
-        Github { options }.write(&mut out, findings, stats).unwrap();
-        String::from_utf8(out).unwrap()
+        crate::report::render_with(|options| Github { options }, findings, stats, show_secrets)
     }
 
     #[test]

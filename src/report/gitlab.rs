@@ -307,16 +307,12 @@ mod tests {
     }
 
     fn render(findings: &[Finding], show_secrets: bool) -> (String, Value) {
-        let options = ReportOptions {
+        let text = crate::report::render_with(
+            |options| Gitlab { options },
+            findings,
+            &Stats::default(),
             show_secrets,
-            color: false,
-            fail_on: Severity::High,
-        };
-        let mut out = Vec::new();
-        Gitlab { options }
-            .write(&mut out, findings, &Stats::default())
-            .unwrap();
-        let text = String::from_utf8(out).unwrap();
+        );
         let value = serde_json::from_str(&text).unwrap();
         (text, value)
     }

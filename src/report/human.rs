@@ -387,7 +387,7 @@ pub fn human_bytes(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{RuleId, Severity};
+    use crate::finding::RuleId;
 
     fn finding(line_text: &str, column: usize, secret: &str) -> Finding {
         Finding {
@@ -397,16 +397,12 @@ mod tests {
     }
 
     fn render(findings: &[Finding], show_secrets: bool) -> String {
-        let options = ReportOptions {
+        crate::report::render_with(
+            |options| Human { options },
+            findings,
+            &Stats::default(),
             show_secrets,
-            color: false,
-            fail_on: Severity::High,
-        };
-        let mut out = Vec::new();
-        Human { options }
-            .write(&mut out, findings, &Stats::default())
-            .unwrap();
-        String::from_utf8(out).unwrap()
+        )
     }
 
     #[test]

@@ -98,6 +98,26 @@ pub trait Report {
     fn write(&self, out: &mut dyn Write, findings: &[Finding], stats: &Stats) -> io::Result<()>;
 }
 
+/// Test helper: the text a reporter writes, with plain options (no colour, `fail_on` high).
+#[cfg(test)]
+pub(crate) fn render_with<R: Report>(
+    make: impl FnOnce(ReportOptions) -> R,
+    findings: &[Finding],
+    stats: &Stats,
+    show_secrets: bool,
+) -> String {
+    let options = ReportOptions {
+        show_secrets,
+        color: false,
+        fail_on: Severity::High,
+    };
+    let mut out = Vec::new();
+    make(options)
+        .write(&mut out, findings, stats)
+        .expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("reports are UTF-8")
+}
+
 /// Number of findings per rule, in rule order, leaving out rules without findings.
 pub fn counts_by_rule(findings: &[Finding]) -> Vec<(RuleId, usize)> {
     RuleId::ALL
