@@ -155,7 +155,8 @@ impl Walk {
         Ok(())
     }
 
-    /// Compares two trees of the same directory; equal ids mean nothing below changed.
+    /// Compares two trees of the same directory; equal ids mean nothing below changed. Both
+    /// trees are walked together in git's entry order, without copying unchanged entries.
     fn trees(
         &mut self,
         repo: &git2::Repository,
@@ -166,46 +167,76 @@ impl Walk {
         if old == Some(new) {
             return Ok(());
         }
-        let mut old_entries: BTreeMap<Vec<u8>, (git2::Oid, u32)> = match old {
-            Some(id) => tree_entries(repo, id)?
-                .into_iter()
-                .map(|(name, id, mode)| (name, (id, mode)))
-                .collect(),
-            None => BTreeMap::new(),
-        };
-        for (name, id, mode) in tree_entries(repo, new)? {
-            let path = join(dir, &name);
-            let is_tree = mode & MODE_TYPE_MASK == MODE_TREE;
-            let old = old_entries.remove(&name);
-            let old_is_tree = old.is_some_and(|(_, m)| m & MODE_TYPE_MASK == MODE_TREE);
-            match (old, is_tree) {
-                (Some((old_id, _)), true) if old_is_tree => {
-                    self.trees(repo, &path, Some(old_id), id)?
+        let new_tree = find_tree(repo, new)?;
+        let old_tree = old.map(|id| find_tree(repo, id)).transpose()?;
+        let mut olds = old_tree.iter().flat_map(git2::Tree::iter).peekable();
+        for entry in new_tree.iter() {
+            let (name, id, mode) = (entry.name_bytes(), entry.id(), entry.filemode() as u32);
+            let mut matched = None;
+            while let Some(old_entry) = olds.peek() {
+                match git_order(
+                    old_entry.name_bytes(),
+                    old_entry.filemode() as u32,
+                    name,
+                    mode,
+                ) {
+                    std::cmp::Ordering::Less => {
+                        let gone = olds.next().expect("peeked");
+                        self.removed_entry(
+                            repo,
+                            dir,
+                            gone.name_bytes(),
+                            gone.id(),
+                            gone.filemode() as u32,
+                        )?;
+                    }
+                    std::cmp::Ordering::Equal => {
+                        matched = olds.next().map(|o| o.id());
+                        break;
+                    }
+                    std::cmp::Ordering::Greater => break,
                 }
-                (Some((old_id, _)), true) => {
-                    self.removed.push((path.clone(), old_id));
-                    self.trees(repo, &path, None, id)?;
-                }
-                (Some((old_id, _)), false) if old_is_tree => {
-                    self.removed_tree(repo, &path, old_id)?;
-                    self.blob(path, id, mode, None);
-                }
-                (Some((old_id, _)), false) if old_id != id => {
-                    self.blob(path, id, mode, Some(old_id))
+            }
+            match (matched, mode & MODE_TYPE_MASK == MODE_TREE) {
+                // Same name and kind: a tree recurses, a blob with new content is a change.
+                (Some(old_id), true) => self.trees(repo, &join(dir, name), Some(old_id), id)?,
+                (Some(old_id), false) if old_id != id => {
+                    self.blob(join(dir, name), id, mode, Some(old_id))
                 }
                 (Some(_), false) => {} // same content, perhaps a new mode: nothing to scan
-                (None, true) => self.trees(repo, &path, None, id)?,
-                (None, false) => self.blob(path, id, mode, None),
+                (None, true) => self.trees(repo, &join(dir, name), None, id)?,
+                (None, false) => self.blob(join(dir, name), id, mode, None),
             }
         }
-        for (name, (id, mode)) in old_entries {
-            match mode & MODE_TYPE_MASK {
-                MODE_TREE => self.removed_tree(repo, &join(dir, &name), id)?,
-                MODE_GITLINK => {}
-                _ => self.removed.push((join(dir, &name), id)),
-            }
+        for gone in olds {
+            self.removed_entry(
+                repo,
+                dir,
+                gone.name_bytes(),
+                gone.id(),
+                gone.filemode() as u32,
+            )?;
         }
         Ok(())
+    }
+
+    /// Records an entry that is no longer there (a file, or every blob of a directory).
+    fn removed_entry(
+        &mut self,
+        repo: &git2::Repository,
+        dir: &[u8],
+        name: &[u8],
+        id: git2::Oid,
+        mode: u32,
+    ) -> Result<(), GitError> {
+        match mode & MODE_TYPE_MASK {
+            MODE_TREE => self.removed_tree(repo, &join(dir, name), id),
+            MODE_GITLINK => Ok(()),
+            _ => {
+                self.removed.push((join(dir, name), id));
+                Ok(())
+            }
+        }
     }
 
     fn blob(&mut self, path: Vec<u8>, id: git2::Oid, mode: u32, old: Option<git2::Oid>) {
@@ -275,6 +306,31 @@ fn index_items(index: &Index, dir: &[u8], range: Range<usize>) -> BTreeMap<Vec<u
         }
     }
     items
+}
+
+fn find_tree(repo: &git2::Repository, id: git2::Oid) -> Result<git2::Tree<'_>, GitError> {
+    repo.find_tree(id).map_err(|source| GitError::Read {
+        what: format!("tree {id}"),
+        source,
+    })
+}
+
+/// Git's order of tree entries: by name, a directory's name read as if it ended in `/`. An
+/// entry that changed from file to directory therefore meets no partner and is removed and
+/// added, which is what it is.
+fn git_order(a: &[u8], a_mode: u32, b: &[u8], b_mode: u32) -> std::cmp::Ordering {
+    let tail = |mode: u32| {
+        if mode & MODE_TYPE_MASK == MODE_TREE {
+            b'/'
+        } else {
+            0
+        }
+    };
+    let common = a.len().min(b.len());
+    a[..common].cmp(&b[..common]).then_with(|| {
+        let next = |name: &[u8], mode| name.get(common).copied().unwrap_or_else(|| tail(mode));
+        next(a, a_mode).cmp(&next(b, b_mode))
+    })
 }
 
 fn tree_entries(
