@@ -1,11 +1,12 @@
 # shellcheck shell=bash
-# Shared code of the benchmark scripts (benches/scan.sh, benches/staged.sh). Source it after
-# `set -euo pipefail`; it only defines functions and ROOT, and runs nothing else.
+# Shared code of the benchmark scripts (benches/scan.sh, benches/staged.sh, benches/history.sh).
+# Source it after `set -euo pipefail`; it only defines functions and ROOT, and runs nothing else.
 #
 # What is here: messages (say/warn/die), option parsing and checks, installing missing tools
-# with apt-get, building the release binary and finding it with cargo metadata, and copying
-# real source text (the Python standard library and the cargo registry sources) into a
-# benchmark directory guarded by a stamp file.
+# with apt-get, an isolated git environment, peak RSS with GNU time, building the release
+# binary and finding it with cargo metadata, listing and copying real source text (the Python
+# standard library and the cargo registry sources) into a benchmark directory guarded by a
+# stamp file.
 
 # The leakfence repository: this file lives in its benches/ folder.
 ROOT="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -132,6 +133,25 @@ ensure_tools() {
     done
 }
 
+# isolate_git: every later git call (and every command the script times) sees an isolated git:
+# no system or global configuration, and none of the repository variables a hook or a caller
+# may have set (GIT_DIR, GIT_INDEX_FILE, ...), so the machine's settings change nothing.
+isolate_git() {
+    command -v git >/dev/null || die "git is required"
+    # shellcheck disable=SC2046 # one variable name per word
+    unset $(git rev-parse --local-env-vars)
+    export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+}
+
+# peak_rss_kib COMMAND...: runs COMMAND once (output discarded, exit status ignored) under GNU
+# time and prints its peak resident set size in KiB. Needs make_work_dir first.
+peak_rss_kib() {
+    local out="$WORK/rss.txt"
+    [[ -x /usr/bin/time ]] || die "GNU time (/usr/bin/time) is required: apt-get install -y time"
+    /usr/bin/time -f %M -o "$out" "$@" >/dev/null || true
+    tail -n1 -- "$out"
+}
+
 # --- build -------------------------------------------------------------------------------------
 
 # How often a failed build is retried, and how long to wait before each retry: someone may be
@@ -200,23 +220,37 @@ print(total, files)
 PY
 }
 
-# Copies the regular files of one source into DEST, leaving out compiled artefacts (not source
-# text) and, for Python, byte code and third-party packages (they differ between machines).
-copy_source() {
-    local name="$1" dest="$2" src
-    case "$name" in
-        python-stdlib) src="$STDLIB" ;;
-        cargo-registry) src="$CARGO_SRC" ;;
-        *) die "unknown source $name" ;;
+# source_root NAME: prints the directory of a source (python-stdlib or cargo-registry).
+source_root() {
+    case "$1" in
+        python-stdlib) printf '%s\n' "$STDLIB" ;;
+        cargo-registry) printf '%s\n' "$CARGO_SRC" ;;
+        *) die "unknown source $1" ;;
     esac
-    mkdir -p -- "$dest"
+}
+
+# list_source_files NAME: the regular files of one source that the benchmarks use, as paths
+# relative to its root (each starting with ./), NUL-separated, in find's order. Compiled
+# artefacts (not source text) are left out, and for Python byte code and third-party packages
+# (they differ between machines).
+list_source_files() {
+    local src
+    src="$(source_root "$1")" || exit 2
     (
         cd -- "$src" || exit
         find . \( -name __pycache__ -o -name site-packages -o -name dist-packages \
             -o -path ./lib-dynload -o -path './config-*' \) -prune \
             -o -type f ! -name '*.pyc' ! -name '*.so' ! -name '*.so.*' ! -name '*.a' ! -name '*.o' \
             ! -name '*.whl' ! -name '*.exe' ! -name '*.dll' -print0
-    ) | tar -C "$src" --null -T - -cf - | tar -C "$dest" -xf - --no-same-owner
+    )
+}
+
+# copy_source NAME DEST: copies the files list_source_files lists into DEST.
+copy_source() {
+    local name="$1" dest="$2" src
+    src="$(source_root "$name")" || exit 2
+    mkdir -p -- "$dest"
+    list_source_files "$name" | tar -C "$src" --null -T - -cf - | tar -C "$dest" -xf - --no-same-owner
 }
 
 # add_copy DIR N: one whole copy of every source, as DIR/copy-N/<source>/.
