@@ -204,6 +204,8 @@ fn write_fuzz_seeds() {
         write("detector", format!("generated-rules-{i:03}"), data);
     }
     for target in TARGETS {
+        // `cargo fuzz run <target> fuzz/corpus/<target> …` needs the directory to exist.
+        std::fs::create_dir_all(corpus.join(target)).expect("the corpus directory can be created");
         for (i, path) in saved_inputs(target).iter().enumerate() {
             if path.extension().is_some_and(|e| e == "tmpl") {
                 write(target, format!("generated-tmpl-{i:03}"), &input_of(path));
