@@ -182,11 +182,6 @@ hyperfine --shell=bash --warmup 1 --runs "$RUNS" --ignore-failure --style basic 
     --export-json "$HYPERFINE_JSON" "${names[@]}" "${cmds[@]}" >&2
 
 say "measuring peak RSS with /usr/bin/time"
-peak_rss_kib() {
-    local out="$WORK/rss.txt"
-    /usr/bin/time -f %M -o "$out" "$@" >/dev/null || true
-    tail -n1 -- "$out"
-}
 LF_RSS_KIB="$(peak_rss_kib "$LEAKFENCE" scan "$DIR" --threads 2 -q --format json)"
 RG_RSS_KIB="$(peak_rss_kib rg --hidden -c "$RG_REGEX" "$DIR")"
 

@@ -65,9 +65,7 @@ build_leakfence
 # Every git call here, and both timed commands, see the same isolated git: no system or global
 # configuration, and none of the variables a hook or a caller may have set (GIT_DIR,
 # GIT_INDEX_FILE, ...), so this machine's settings change nothing.
-# shellcheck disable=SC2046 # one variable name per word
-unset $(git rev-parse --local-env-vars)
-export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+isolate_git
 g() { git -C "$DIR" "$@"; }
 
 # --- repository --------------------------------------------------------------------------------

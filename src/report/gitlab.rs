@@ -307,14 +307,7 @@ mod tests {
     }
 
     fn render(findings: &[Finding], show_secrets: bool) -> (String, Value) {
-        let text = crate::report::render_with(
-            |options| Gitlab { options },
-            findings,
-            &Stats::default(),
-            show_secrets,
-        );
-        let value = serde_json::from_str(&text).unwrap();
-        (text, value)
+        crate::report::render_json_with(|options| Gitlab { options }, findings, show_secrets)
     }
 
     #[test]

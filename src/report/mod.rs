@@ -118,6 +118,18 @@ pub(crate) fn render_with<R: Report>(
     String::from_utf8(out).expect("reports are UTF-8")
 }
 
+/// Test helper: a JSON reporter's text and the document it parses to.
+#[cfg(test)]
+pub(crate) fn render_json_with<R: Report>(
+    make: impl FnOnce(ReportOptions) -> R,
+    findings: &[Finding],
+    show_secrets: bool,
+) -> (String, serde_json::Value) {
+    let text = render_with(make, findings, &Stats::default(), show_secrets);
+    let value = serde_json::from_str(&text).expect("the report is JSON");
+    (text, value)
+}
+
 /// Number of findings per rule, in rule order, leaving out rules without findings.
 pub fn counts_by_rule(findings: &[Finding]) -> Vec<(RuleId, usize)> {
     RuleId::ALL
