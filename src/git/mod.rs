@@ -1,6 +1,7 @@
 //! Thin `git2` helpers shared by the sources, and a fast index reader.
 
 pub mod index;
+pub mod pack;
 pub mod pack_order;
 
 use std::collections::HashSet;

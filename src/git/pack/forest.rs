@@ -1,0 +1,193 @@
+//! Reading many objects at once: each delta chain is resolved once, from its base down.
+//!
+//! The entries that the wanted objects need (the objects and every base on their delta
+//! chains) form a forest: whole entries are roots, each delta is a child of its base. A
+//! depth-first visit inflates every entry exactly once and keeps in memory only the objects
+//! on the path from a root to the current entry; sibling subtrees run in parallel. A cache
+//! would instead hold bases for an unknown time and miss whenever chains interleave.
+
+use super::{Entry, Kind, Location, Packs, MAX_CHAIN};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A wanted object as the visit hands it over.
+pub enum Content<'a> {
+    /// The object's bytes.
+    Data(&'a [u8]),
+    /// A whole object larger than the visit's size limit, left unread: its size.
+    TooLarge(u64),
+}
+
+struct Node {
+    at: Location,
+    entry: Entry,
+    children: Vec<usize>,
+    /// Position of this object in the wanted list, if wanted.
+    wanted: Option<usize>,
+}
+
+/// The entries needed to read a list of wanted objects, as delta trees.
+pub struct DeltaForest {
+    nodes: Vec<Node>,
+    roots: Vec<usize>,
+    wanted_count: usize,
+}
+
+impl DeltaForest {
+    /// Plans reading `wanted`: locates each object and follows its delta chain by reading
+    /// entry headers only. Objects not in a readable pack, or whose chain is damaged, are
+    /// simply not delivered by [`DeltaForest::visit`].
+    pub fn plan(packs: &Packs, wanted: &[git2::Oid]) -> DeltaForest {
+        let mut forest = DeltaForest {
+            nodes: Vec::with_capacity(wanted.len()),
+            roots: Vec::new(),
+            wanted_count: wanted.len(),
+        };
+        let mut by_location: HashMap<Location, usize> = HashMap::with_capacity(wanted.len());
+        for (position, id) in wanted.iter().enumerate() {
+            let Some(at) = packs.locate(id) else { continue };
+            if let Some(&node) = by_location.get(&at) {
+                forest.nodes[node].wanted.get_or_insert(position);
+                continue;
+            }
+            let Ok(first) = forest.add(packs, &mut by_location, at) else {
+                continue;
+            };
+            forest.nodes[first].wanted = Some(position);
+            forest.link_chain(packs, &mut by_location, first);
+        }
+        forest
+    }
+
+    fn add(
+        &mut self,
+        packs: &Packs,
+        by_location: &mut HashMap<Location, usize>,
+        at: Location,
+    ) -> Result<usize, super::PackError> {
+        let entry = packs.entry(at)?;
+        self.nodes.push(Node {
+            at,
+            entry,
+            children: Vec::new(),
+            wanted: None,
+        });
+        by_location.insert(at, self.nodes.len() - 1);
+        Ok(self.nodes.len() - 1)
+    }
+
+    /// Follows the chain below new node `node` until a whole entry (a new root) or a node
+    /// already planned. A chain that cannot be followed leaves its nodes unreachable.
+    fn link_chain(
+        &mut self,
+        packs: &Packs,
+        by_location: &mut HashMap<Location, usize>,
+        mut node: usize,
+    ) {
+        for _ in 0..MAX_CHAIN {
+            let (at, entry) = (self.nodes[node].at, self.nodes[node].entry);
+            let Ok(base) = packs.base_of(at, &entry) else {
+                return;
+            };
+            let Some(base_at) = base else {
+                self.roots.push(node);
+                return;
+            };
+            if let Some(&base) = by_location.get(&base_at) {
+                self.nodes[base].children.push(node);
+                return;
+            }
+            let Ok(base) = self.add(packs, by_location, base_at) else {
+                return;
+            };
+            self.nodes[base].children.push(node);
+            node = base;
+        }
+    }
+
+    /// Reads every wanted object this forest reaches and hands each to `deliver` once, with
+    /// its position in the wanted list, in parallel. Whole objects larger than `size_limit`
+    /// with nothing built on them are not inflated ([`Content::TooLarge`]). Returns, for each
+    /// wanted position, whether it was delivered: the others are for libgit2.
+    pub fn visit<F>(&self, packs: &Packs, size_limit: u64, deliver: &F) -> Vec<bool>
+    where
+        F: Fn(usize, Kind, Content<'_>) + Sync,
+    {
+        let delivered: Vec<AtomicBool> = (0..self.wanted_count)
+            .map(|_| AtomicBool::new(false))
+            .collect();
+        let visit = Visit {
+            forest: self,
+            packs,
+            size_limit,
+            deliver,
+            delivered: &delivered,
+        };
+        self.roots
+            .par_iter()
+            .for_each(|&root| visit.node(root, None));
+        delivered.into_iter().map(AtomicBool::into_inner).collect()
+    }
+}
+
+struct Visit<'a, F> {
+    forest: &'a DeltaForest,
+    packs: &'a Packs,
+    size_limit: u64,
+    deliver: &'a F,
+    delivered: &'a [AtomicBool],
+}
+
+impl<F> Visit<'_, F>
+where
+    F: Fn(usize, Kind, Content<'_>) + Sync,
+{
+    /// Visits the subtree of `index`. A run of single children is followed in a loop, each
+    /// object dropped as soon as the next is built; branches recurse in parallel.
+    fn node(&self, mut index: usize, base: Option<(Kind, &[u8])>) {
+        let mut object = match self.read(index, base) {
+            Some(object) => object,
+            None => return,
+        };
+        loop {
+            let (kind, bytes) = (&object.0, object.1.as_slice());
+            match self.forest.nodes[index].children.as_slice() {
+                [] => return,
+                [only] => {
+                    let Some(next) = self.read(*only, Some((*kind, bytes))) else {
+                        return;
+                    };
+                    (index, object) = (*only, next);
+                }
+                many => {
+                    many.par_iter()
+                        .for_each(|&child| self.node(child, Some((*kind, bytes))));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Builds one entry's object and delivers it if wanted. `None` when there is nothing to
+    /// build on it: a damaged entry (its subtree stays undelivered, for libgit2 to read and
+    /// report) or a large leaf that was not read.
+    fn read(&self, index: usize, base: Option<(Kind, &[u8])>) -> Option<(Kind, Vec<u8>)> {
+        let node = &self.forest.nodes[index];
+        if let (super::Stored::Whole(kind), Some(position), true) = (
+            node.entry.stored,
+            node.wanted,
+            node.children.is_empty() && node.entry.size > self.size_limit,
+        ) {
+            (self.deliver)(position, kind, Content::TooLarge(node.entry.size));
+            self.delivered[position].store(true, Ordering::Relaxed);
+            return None;
+        }
+        let (kind, object) = self.packs.build(node.at, &node.entry, base).ok()?;
+        if let Some(position) = node.wanted {
+            (self.deliver)(position, kind, Content::Data(&object));
+            self.delivered[position].store(true, Ordering::Relaxed);
+        }
+        Some((kind, object))
+    }
+}
