@@ -2,7 +2,6 @@
 
 pub mod index;
 pub mod pack;
-pub mod pack_order;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

@@ -109,18 +109,21 @@ struct Pack {
     data_end: u64,
 }
 
+/// A resolved object: its kind and bytes, shared with the cache.
+pub type Object = (Kind, Arc<[u8]>);
+
 /// Every pack of a repository that this reader can read, and a cache of resolved objects.
 pub struct Packs {
     packs: Vec<Pack>,
-    cache: quick_cache::sync::Cache<Location, (Kind, Arc<[u8]>), ByteWeigher>,
+    cache: quick_cache::sync::Cache<Location, Object, ByteWeigher>,
 }
 
 /// Weighs cached objects by their size (plus bookkeeping, so that none weighs nothing).
 #[derive(Clone)]
 struct ByteWeigher;
 
-impl quick_cache::Weighter<Location, (Kind, Arc<[u8]>)> for ByteWeigher {
-    fn weight(&self, _: &Location, value: &(Kind, Arc<[u8]>)) -> u64 {
+impl quick_cache::Weighter<Location, Object> for ByteWeigher {
+    fn weight(&self, _: &Location, value: &Object) -> u64 {
         value.1.len() as u64 + 64
     }
 }
@@ -247,14 +250,14 @@ impl Packs {
 
     /// Reads object `id` if a pack holds it (`Ok(None)`: ask libgit2), resolving its delta
     /// chain through the shared cache.
-    pub fn read(&self, id: &git2::Oid) -> Result<Option<(Kind, Arc<[u8]>)>, PackError> {
+    pub fn read(&self, id: &git2::Oid) -> Result<Option<Object>, PackError> {
         match self.locate(id) {
             Some(at) => self.resolve(at).map(Some),
             None => Ok(None),
         }
     }
 
-    fn resolve(&self, at: Location) -> Result<(Kind, Arc<[u8]>), PackError> {
+    fn resolve(&self, at: Location) -> Result<Object, PackError> {
         let mut chain = Vec::new();
         let mut here = at;
         let (mut kind, mut object) = loop {

@@ -17,6 +17,7 @@ use super::tree_diff::{self, Change, Previous};
 use super::{findings_in, previous_lines, retain_new_lines, Origin};
 use crate::detect::Detector;
 use crate::finding::{Commit, Finding};
+use crate::git::pack::{Content, DeltaForest, Packs};
 use crate::git::{self, GitError};
 use crate::messages::Messages;
 use crate::report::Stats;
@@ -25,7 +26,7 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The location reported for a finding in a commit message (it has no path).
 pub const COMMIT_MESSAGE: &str = "commit-message";
@@ -97,7 +98,7 @@ pub fn scan(
 
     let progress = Progress::new(options.progress);
     let scans = pool.install(|| walk_commits(&git_dir, &commits, detector, messages, &progress));
-    let occurrences = attribute(&scans, &crate::git::pack_order::positions(repo.path()));
+    let occurrences = attribute(&scans);
     stats.blobs = occurrences.len() as u64;
     let (mut attributed, blob_stats) = pool.install(|| {
         scan_blobs(
@@ -226,10 +227,7 @@ fn scan_commit(
 }
 
 /// Step (2): the first commit, in history order, that gave each path each blob.
-fn attribute(
-    scans: &[CommitScan],
-    pack_positions: &HashMap<git2::Oid, crate::git::pack_order::PackPosition>,
-) -> Vec<(git2::Oid, Vec<Occurrence>)> {
+fn attribute(scans: &[CommitScan]) -> Vec<(git2::Oid, Vec<Occurrence>)> {
     let mut seen: HashSet<(Arc<[u8]>, git2::Oid)> = HashSet::new();
     let mut by_blob: HashMap<git2::Oid, Vec<Occurrence>> = HashMap::new();
     for (commit, scan) in scans.iter().enumerate() {
@@ -245,25 +243,19 @@ fn attribute(
         }
     }
     let mut blobs: Vec<_> = by_blob.into_iter().collect();
-    // Versions of one path are delta-compressed against each other in packs (newest whole,
-    // older ones as deltas): reading them together, newest first, keeps each chain's bases in
-    // libgit2's delta cache. Random (id) order costs about twice the inflating.
-    // Pack order first (delta bases are read just before the objects built on them); loose
-    // objects after, versions of one path together, newest first.
-    blobs.sort_by(|(a_id, a), (b_id, b)| {
-        let key = |id: &git2::Oid, places: &[Occurrence]| {
-            (
-                pack_positions.get(id).copied().unwrap_or((u32::MAX, 0)),
-                places[0].path.clone(),
-                std::cmp::Reverse(places[0].commit),
-            )
-        };
-        key(a_id, a).cmp(&key(b_id, b))
+    // Blobs the pack reader cannot serve go to libgit2 in this order: versions of one path
+    // together, newest first, so that its delta cache keeps each chain's bases.
+    blobs.sort_by(|(_, a), (_, b)| {
+        let key =
+            |places: &[Occurrence]| (places[0].path.clone(), std::cmp::Reverse(places[0].commit));
+        key(a).cmp(&key(b))
     });
     blobs
 }
 
-/// Step (3): each distinct blob read and scanned once, in parallel.
+/// Step (3): each distinct blob read and scanned once, in parallel: those in packs through
+/// leakfence's pack reader, each delta chain resolved once; the rest (loose objects,
+/// alternates, anything the reader found damaged) through libgit2, which reports real damage.
 fn scan_blobs(
     git_dir: &Path,
     blobs: Vec<(git2::Oid, Vec<Occurrence>)>,
@@ -273,97 +265,145 @@ fn scan_blobs(
     progress: &Progress,
 ) -> (Vec<Attributed>, Stats) {
     progress.start_blobs(blobs.len() as u64);
-    let results: Vec<(Vec<Attributed>, Stats)> = blobs
+    let packs = Packs::open(git_dir);
+    let ids: Vec<git2::Oid> = blobs.iter().map(|(id, _)| *id).collect();
+    let forest = DeltaForest::plan(&packs, &ids);
+    let collected = Mutex::new((Vec::new(), Stats::default()));
+    let keep = |(found, stats): (Vec<Attributed>, Stats)| {
+        progress.blob_done(stats.bytes);
+        let mut collected = collected.lock().unwrap_or_else(|e| e.into_inner());
+        collected.0.extend(found);
+        collected.1.add(&stats);
+    };
+    let delivered = forest.visit(&packs, max_size, &|position, _kind, content| {
+        let (id, places) = &blobs[position];
+        let scanned = with_worker(git_dir, detector, |repo, detector| {
+            let blob = Blob { id: *id, places };
+            match content {
+                Content::Data(bytes) => blob.scan(repo, detector, messages, max_size, bytes),
+                Content::TooLarge(size) => blob.too_large(messages, size),
+            }
+        });
+        keep(scanned.unwrap_or_else(|e| cannot_open(git_dir, messages, &e)));
+    });
+    blobs
         .par_iter()
-        .map(|(id, places)| {
-            let result = with_worker(git_dir, detector, |repo, detector| {
-                scan_blob(repo, detector, messages, max_size, *id, places)
-            })
-            .unwrap_or_else(|e| {
-                messages.error(
-                    &git_dir.display().to_string(),
-                    format_args!("cannot open: {}", e.message()),
-                );
-                (Vec::new(), Stats::default())
+        .zip(delivered)
+        .filter(|(_, delivered)| !delivered)
+        .for_each(|((id, places), _)| {
+            let scanned = with_worker(git_dir, detector, |repo, detector| {
+                Blob { id: *id, places }.read_and_scan(repo, detector, messages, max_size)
             });
-            progress.blob_done(result.1.bytes);
-            result
-        })
-        .collect();
-    let mut findings = Vec::new();
-    let mut stats = Stats::default();
-    for (found, blob_stats) in results {
-        findings.extend(found);
-        stats.add(&blob_stats);
-    }
-    (findings, stats)
+            keep(scanned.unwrap_or_else(|e| cannot_open(git_dir, messages, &e)));
+        });
+    collected.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
-fn scan_blob(
-    repo: &git2::Repository,
-    detector: &Detector,
-    messages: &Messages,
-    max_size: u64,
+fn cannot_open(git_dir: &Path, messages: &Messages, e: &git2::Error) -> (Vec<Attributed>, Stats) {
+    messages.error(
+        &git_dir.display().to_string(),
+        format_args!("cannot open: {}", e.message()),
+    );
+    (Vec::new(), Stats::default())
+}
+
+/// One distinct blob and the places that introduced it.
+struct Blob<'a> {
     id: git2::Oid,
-    places: &[Occurrence],
-) -> (Vec<Attributed>, Stats) {
-    let mut stats = Stats::default();
-    let first_path = || String::from_utf8_lossy(&places[0].path).into_owned();
-    let blob = match repo.find_blob(id) {
-        Ok(blob) => blob,
-        Err(e) => {
-            messages.error(
-                &first_path(),
-                format_args!("missing or corrupt object {id}: {}", e.message()),
-            );
-            return (Vec::new(), stats);
+    places: &'a [Occurrence],
+}
+
+impl Blob<'_> {
+    fn first_path(&self) -> String {
+        String::from_utf8_lossy(&self.places[0].path).into_owned()
+    }
+
+    /// Reads the blob through libgit2 and scans it.
+    fn read_and_scan(
+        &self,
+        repo: &git2::Repository,
+        detector: &Detector,
+        messages: &Messages,
+        max_size: u64,
+    ) -> (Vec<Attributed>, Stats) {
+        match repo.find_blob(self.id) {
+            Ok(blob) => self.scan(repo, detector, messages, max_size, blob.content()),
+            Err(e) => {
+                messages.error(
+                    &self.first_path(),
+                    format_args!("missing or corrupt object {}: {}", self.id, e.message()),
+                );
+                (Vec::new(), Stats::default())
+            }
         }
-    };
-    let content = blob.content();
-    stats.bytes = content.len() as u64;
-    if content.len() as u64 > max_size {
-        stats.too_large_skipped += 1;
+    }
+
+    fn too_large(&self, messages: &Messages, size: u64) -> (Vec<Attributed>, Stats) {
         messages.warn(
-            &first_path(),
+            &self.first_path(),
             format_args!(
-                "blob {id} skipped: {} bytes is over the size limit",
-                content.len()
+                "blob {} skipped: {size} bytes is over the size limit",
+                self.id
             ),
         );
-        return (Vec::new(), stats);
+        let stats = Stats {
+            bytes: size,
+            too_large_skipped: 1,
+            ..Stats::default()
+        };
+        (Vec::new(), stats)
     }
-    let text = match decode(content) {
-        Decoded::Binary => {
-            stats.binary_skipped += 1;
+
+    /// Scans the blob's content; each place that introduced it gets the findings on lines
+    /// that were not in the file's previous version.
+    fn scan(
+        &self,
+        repo: &git2::Repository,
+        detector: &Detector,
+        messages: &Messages,
+        max_size: u64,
+        content: &[u8],
+    ) -> (Vec<Attributed>, Stats) {
+        if content.len() as u64 > max_size {
+            return self.too_large(messages, content.len() as u64);
+        }
+        let mut stats = Stats {
+            bytes: content.len() as u64,
+            ..Stats::default()
+        };
+        let text = match decode(content) {
+            Decoded::Binary => {
+                stats.binary_skipped += 1;
+                return (Vec::new(), stats);
+            }
+            Decoded::Text(text) => text,
+        };
+        stats.files += 1;
+        let found = findings_in(
+            detector,
+            &Origin {
+                path: String::new(),
+                commit: None,
+            },
+            &text,
+        );
+        if found.is_empty() {
             return (Vec::new(), stats);
         }
-        Decoded::Text(text) => text,
-    };
-    stats.files += 1;
-    let found = findings_in(
-        detector,
-        &Origin {
-            path: String::new(),
-            commit: None,
-        },
-        &text,
-    );
-    if found.is_empty() {
-        return (Vec::new(), stats);
-    }
-    let mut out = Vec::new();
-    for place in places {
-        let mut here = found.clone();
-        if let Some(old) = previous_lines(repo, &place.old, &text) {
-            retain_new_lines(&mut here, &old);
+        let mut out = Vec::new();
+        for place in self.places {
+            let mut here = found.clone();
+            if let Some(old) = previous_lines(repo, &place.old, &text) {
+                retain_new_lines(&mut here, &old);
+            }
+            let path = String::from_utf8_lossy(&place.path).into_owned();
+            for mut finding in here {
+                finding.path = path.clone();
+                out.push((place.commit, finding));
+            }
         }
-        let path = String::from_utf8_lossy(&place.path).into_owned();
-        for mut finding in here {
-            finding.path = path.clone();
-            out.push((place.commit, finding));
-        }
+        (out, stats)
     }
-    (out, stats)
 }
 
 /// Gives each finding its commit's id, author and date, reading each commit once.
