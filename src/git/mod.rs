@@ -2,6 +2,7 @@
 
 pub mod index;
 pub mod pack;
+pub mod tree;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

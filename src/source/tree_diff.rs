@@ -8,6 +8,7 @@
 //! same name is compared with it, so that only its new lines count.
 
 use crate::git::index::{Index, IndexError, OID_LEN};
+use crate::git::tree::{self, TreeSource};
 use crate::git::{self, GitError};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
@@ -75,14 +76,14 @@ pub fn staged_changes(
 }
 
 /// Files a commit adds or changes relative to `parent` (its first parent; `None` for a root
-/// commit, whose every file is new).
+/// commit, whose every file is new), reading trees from `trees`.
 pub fn commit_changes(
-    repo: &git2::Repository,
+    trees: &dyn TreeSource,
     parent: Option<git2::Oid>,
     tree: git2::Oid,
 ) -> Result<Vec<Change>, GitError> {
     let mut walk = Walk::default();
-    walk.trees(repo, b"", parent, tree)?;
+    walk.trees(trees, b"", parent, tree)?;
     Ok(pair_renames(walk))
 }
 
@@ -159,7 +160,7 @@ impl Walk {
     /// trees are walked together in git's entry order, without copying unchanged entries.
     fn trees(
         &mut self,
-        repo: &git2::Repository,
+        repo: &dyn TreeSource,
         dir: &[u8],
         old: Option<git2::Oid>,
         new: git2::Oid,
@@ -167,31 +168,26 @@ impl Walk {
         if old == Some(new) {
             return Ok(());
         }
-        let new_tree = find_tree(repo, new)?;
-        let old_tree = old.map(|id| find_tree(repo, id)).transpose()?;
-        let mut olds = old_tree.iter().flat_map(git2::Tree::iter).peekable();
-        for entry in new_tree.iter() {
-            let (name, id, mode) = (entry.name_bytes(), entry.id(), entry.filemode() as u32);
+        let new_data = repo.tree(new)?;
+        let old_data = old
+            .map(|id| repo.tree(id).map(|data| (id, data)))
+            .transpose()?;
+        let old_entries = match &old_data {
+            Some((id, data)) => tree::entries(*id, data)?,
+            None => Vec::new(),
+        };
+        let mut olds = old_entries.into_iter().peekable();
+        for entry in tree::entries(new, &new_data)? {
+            let (name, id, mode) = (entry.name, entry.id, entry.mode);
             let mut matched = None;
             while let Some(old_entry) = olds.peek() {
-                match git_order(
-                    old_entry.name_bytes(),
-                    old_entry.filemode() as u32,
-                    name,
-                    mode,
-                ) {
+                match git_order(old_entry.name, old_entry.mode, name, mode) {
                     std::cmp::Ordering::Less => {
                         let gone = olds.next().expect("peeked");
-                        self.removed_entry(
-                            repo,
-                            dir,
-                            gone.name_bytes(),
-                            gone.id(),
-                            gone.filemode() as u32,
-                        )?;
+                        self.removed_entry(repo, dir, gone.name, gone.id, gone.mode)?;
                     }
                     std::cmp::Ordering::Equal => {
-                        matched = olds.next().map(|o| o.id());
+                        matched = olds.next().map(|o| o.id);
                         break;
                     }
                     std::cmp::Ordering::Greater => break,
@@ -209,13 +205,7 @@ impl Walk {
             }
         }
         for gone in olds {
-            self.removed_entry(
-                repo,
-                dir,
-                gone.name_bytes(),
-                gone.id(),
-                gone.filemode() as u32,
-            )?;
+            self.removed_entry(repo, dir, gone.name, gone.id, gone.mode)?;
         }
         Ok(())
     }
@@ -223,7 +213,7 @@ impl Walk {
     /// Records an entry that is no longer there (a file, or every blob of a directory).
     fn removed_entry(
         &mut self,
-        repo: &git2::Repository,
+        repo: &dyn TreeSource,
         dir: &[u8],
         name: &[u8],
         id: git2::Oid,
@@ -266,7 +256,7 @@ impl Walk {
     /// Records every blob of a tree that left the index (deleted, moved or replaced).
     fn removed_tree(
         &mut self,
-        repo: &git2::Repository,
+        repo: &dyn TreeSource,
         dir: &[u8],
         id: git2::Oid,
     ) -> Result<(), GitError> {
@@ -308,13 +298,6 @@ fn index_items(index: &Index, dir: &[u8], range: Range<usize>) -> BTreeMap<Vec<u
     items
 }
 
-fn find_tree(repo: &git2::Repository, id: git2::Oid) -> Result<git2::Tree<'_>, GitError> {
-    repo.find_tree(id).map_err(|source| GitError::Read {
-        what: format!("tree {id}"),
-        source,
-    })
-}
-
 /// Git's order of tree entries: by name, a directory's name read as if it ended in `/`. An
 /// entry that changed from file to directory therefore meets no partner and is removed and
 /// added, which is what it is.
@@ -334,16 +317,13 @@ fn git_order(a: &[u8], a_mode: u32, b: &[u8], b_mode: u32) -> std::cmp::Ordering
 }
 
 fn tree_entries(
-    repo: &git2::Repository,
+    repo: &dyn TreeSource,
     id: git2::Oid,
 ) -> Result<Vec<(Vec<u8>, git2::Oid, u32)>, GitError> {
-    let tree = repo.find_tree(id).map_err(|source| GitError::Read {
-        what: format!("tree {id}"),
-        source,
-    })?;
-    Ok(tree
-        .iter()
-        .map(|e| (e.name_bytes().to_vec(), e.id(), e.filemode() as u32))
+    let data = repo.tree(id)?;
+    Ok(tree::entries(id, &data)?
+        .into_iter()
+        .map(|e| (e.name.to_vec(), e.id, e.mode))
         .collect())
 }
 

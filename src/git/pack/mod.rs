@@ -152,6 +152,11 @@ impl Packs {
         }
     }
 
+    /// Empties the cache of resolved objects (when a scan moves on to other objects).
+    pub fn clear_cache(&self) {
+        self.cache.clear();
+    }
+
     /// How many packs were opened.
     pub fn len(&self) -> usize {
         self.packs.len()
@@ -210,10 +215,17 @@ impl Packs {
             return Err(self.corrupt(at, "object too large for this reader"));
         }
         let pack = self.pack(at);
-        let mut compressed = vec![0u8; (entry.end - entry.data_start) as usize];
-        pack.read_exact_at(&mut compressed, entry.data_start)?;
-        inflate(&compressed, entry.size as usize)
-            .ok_or_else(|| self.corrupt(at, "damaged zlib data"))
+        COMPRESSED.with(|cell| {
+            let mut compressed = cell.borrow_mut();
+            compressed.clear();
+            compressed.resize((entry.end - entry.data_start) as usize, 0);
+            pack.read_exact_at(&mut compressed, entry.data_start)?;
+            let object = inflate(&compressed, entry.size as usize);
+            if compressed.capacity() > MAX_KEPT_BUFFER {
+                *compressed = Vec::new();
+            }
+            object.ok_or_else(|| self.corrupt(at, "damaged zlib data"))
+        })
     }
 
     /// The location of an entry's delta base, or `None` for a whole entry.
@@ -400,7 +412,12 @@ fn parse_header(bytes: &[u8], offset: u64, end: u64) -> Option<Entry> {
     })
 }
 
+/// A thread's buffer for compressed data is given back when it grew beyond this.
+const MAX_KEPT_BUFFER: usize = 8 << 20;
+
 thread_local! {
+    /// Each thread's buffer for an entry's compressed data, reused from entry to entry.
+    static COMPRESSED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     /// Each thread's inflater, reset between objects rather than allocated for each.
     static INFLATER: std::cell::RefCell<flate2::Decompress> =
         std::cell::RefCell::new(flate2::Decompress::new(true));

@@ -18,6 +18,7 @@ use super::{findings_in, previous_lines, retain_new_lines, Origin};
 use crate::detect::Detector;
 use crate::finding::{Commit, Finding};
 use crate::git::pack::{Content, DeltaForest, Packs};
+use crate::git::tree::PacksFirst;
 use crate::git::{self, GitError};
 use crate::messages::Messages;
 use crate::report::Stats;
@@ -97,12 +98,16 @@ pub fn scan(
     };
 
     let progress = Progress::new(options.progress);
-    let scans = pool.install(|| walk_commits(&git_dir, &commits, detector, messages, &progress));
+    let packs = Packs::open(&git_dir);
+    let scans =
+        pool.install(|| walk_commits(&git_dir, &packs, &commits, detector, messages, &progress));
+    packs.clear_cache();
     let occurrences = attribute(&scans);
     stats.blobs = occurrences.len() as u64;
     let (mut attributed, blob_stats) = pool.install(|| {
         scan_blobs(
             &git_dir,
+            &packs,
             occurrences,
             detector,
             messages,
@@ -137,6 +142,7 @@ type Attributed = (usize, Finding);
 /// Step (1): per-commit changes and message findings, in parallel, in commit order.
 fn walk_commits(
     git_dir: &Path,
+    packs: &Packs,
     commits: &[git2::Oid],
     detector: &Detector,
     messages: &Messages,
@@ -148,7 +154,7 @@ fn walk_commits(
         .map(|&id| {
             progress.commit_done();
             let scanned = with_worker(git_dir, detector, |repo, detector| {
-                scan_commit(repo, detector, id)
+                scan_commit(&PacksFirst { packs, repo }, detector, id)
             });
             match scanned {
                 Ok(Ok(scan)) => scan,
@@ -200,10 +206,11 @@ fn release_worker() {
 }
 
 fn scan_commit(
-    repo: &git2::Repository,
+    trees: &PacksFirst<'_>,
     detector: &Detector,
     id: git2::Oid,
 ) -> Result<CommitScan, GitError> {
+    let repo = trees.repo;
     let read = |what: String| move |source| GitError::Read { what, source };
     let commit = repo.find_commit(id).map_err(read(format!("commit {id}")))?;
     let parent_tree = match commit.parent_ids().next() {
@@ -214,7 +221,7 @@ fn scan_commit(
         ),
         None => None,
     };
-    let changes = tree_diff::commit_changes(repo, parent_tree, commit.tree_id())?;
+    let changes = tree_diff::commit_changes(trees, parent_tree, commit.tree_id())?;
     let origin = Origin {
         path: COMMIT_MESSAGE.to_string(),
         commit: None,
@@ -258,6 +265,7 @@ fn attribute(scans: &[CommitScan]) -> Vec<(git2::Oid, Vec<Occurrence>)> {
 /// alternates, anything the reader found damaged) through libgit2, which reports real damage.
 fn scan_blobs(
     git_dir: &Path,
+    packs: &Packs,
     blobs: Vec<(git2::Oid, Vec<Occurrence>)>,
     detector: &Detector,
     messages: &Messages,
@@ -265,9 +273,8 @@ fn scan_blobs(
     progress: &Progress,
 ) -> (Vec<Attributed>, Stats) {
     progress.start_blobs(blobs.len() as u64);
-    let packs = Packs::open(git_dir);
     let ids: Vec<git2::Oid> = blobs.iter().map(|(id, _)| *id).collect();
-    let forest = DeltaForest::plan(&packs, &ids);
+    let forest = DeltaForest::plan(packs, &ids);
     let collected = Mutex::new((Vec::new(), Stats::default()));
     let keep = |(found, stats): (Vec<Attributed>, Stats)| {
         progress.blob_done(stats.bytes);
@@ -275,7 +282,7 @@ fn scan_blobs(
         collected.0.extend(found);
         collected.1.add(&stats);
     };
-    let delivered = forest.visit(&packs, max_size, &|position, _kind, content| {
+    let delivered = forest.visit(packs, max_size, &|position, _kind, content| {
         let (id, places) = &blobs[position];
         let scanned = with_worker(git_dir, detector, |repo, detector| {
             let blob = Blob { id: *id, places };

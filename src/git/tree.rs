@@ -1,0 +1,147 @@
+//! Tree objects as raw bytes: where they are read from, and the entries they list.
+//!
+//! A tree is a sequence of `<octal mode> SP <name> NUL <20-byte id>` entries, sorted in git's
+//! order. Reading the bytes directly lets the history walk use leakfence's pack reader (and
+//! its cache of resolved objects), with libgit2 for anything the packs do not hold.
+
+use super::pack::{Kind, Packs};
+use super::GitError;
+use std::sync::Arc;
+
+/// Where tree objects come from.
+pub trait TreeSource {
+    /// The raw bytes of tree `id`.
+    fn tree(&self, id: git2::Oid) -> Result<Arc<[u8]>, GitError>;
+}
+
+fn read_error(id: git2::Oid, source: git2::Error) -> GitError {
+    GitError::Read {
+        what: format!("tree {id}"),
+        source,
+    }
+}
+
+impl TreeSource for git2::Repository {
+    fn tree(&self, id: git2::Oid) -> Result<Arc<[u8]>, GitError> {
+        let odb = self.odb().map_err(|e| read_error(id, e))?;
+        let object = odb.read(id).map_err(|e| read_error(id, e))?;
+        if object.kind() != git2::ObjectType::Tree {
+            return Err(read_error(id, git2::Error::from_str("not a tree")));
+        }
+        Ok(Arc::from(object.data()))
+    }
+}
+
+/// Trees from leakfence's pack reader first, from libgit2 for the rest (loose objects,
+/// alternates, damaged entries: libgit2 then says what is wrong).
+pub struct PacksFirst<'a> {
+    /// The repository's packs.
+    pub packs: &'a Packs,
+    /// The same repository, through libgit2.
+    pub repo: &'a git2::Repository,
+}
+
+impl TreeSource for PacksFirst<'_> {
+    fn tree(&self, id: git2::Oid) -> Result<Arc<[u8]>, GitError> {
+        match self.packs.read(&id) {
+            Ok(Some((Kind::Tree, data))) => Ok(data),
+            _ => self.repo.tree(id),
+        }
+    }
+}
+
+/// One entry of a tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeEntry<'a> {
+    /// The entry's name (one path component).
+    pub name: &'a [u8],
+    /// Its mode: file, executable, symlink, directory or submodule.
+    pub mode: u32,
+    /// The blob, tree or commit it names.
+    pub id: git2::Oid,
+}
+
+/// The entries of tree `id` whose bytes are `data`, in stored order.
+pub fn entries(id: git2::Oid, data: &[u8]) -> Result<Vec<TreeEntry<'_>>, GitError> {
+    let malformed = || read_error(id, git2::Error::from_str("malformed tree"));
+    let mut out = Vec::with_capacity(data.len() / 40);
+    let mut rest = data;
+    while !rest.is_empty() {
+        let space = memchr::memchr(b' ', rest).ok_or_else(malformed)?;
+        let mode = rest[..space].iter().try_fold(0u32, |mode, &digit| {
+            (b'0'..=b'7')
+                .contains(&digit)
+                .then(|| mode.checked_mul(8).map(|m| m | u32::from(digit - b'0')))
+                .flatten()
+        });
+        let nul = space + 1 + memchr::memchr(0, &rest[space + 1..]).ok_or_else(malformed)?;
+        let id_bytes = rest.get(nul + 1..nul + 21).ok_or_else(malformed)?;
+        out.push(TreeEntry {
+            name: &rest[space + 1..nul],
+            mode: mode.filter(|_| space > 0).ok_or_else(malformed)?,
+            id: git2::Oid::from_bytes(id_bytes).map_err(|_| malformed())?,
+        });
+        rest = &rest[nul + 21..];
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zero() -> git2::Oid {
+        git2::Oid::zero()
+    }
+
+    #[test]
+    fn parses_entries_in_stored_order() {
+        let mut data = b"100644 a.txt\0".to_vec();
+        data.extend([1u8; 20]);
+        data.extend(b"40000 dir\0");
+        data.extend([2u8; 20]);
+        let parsed = entries(zero(), &data).unwrap();
+        assert_eq!(parsed.len(), 2);
+        assert_eq!((parsed[0].name, parsed[0].mode), (&b"a.txt"[..], 0o100644));
+        assert_eq!(parsed[0].id.as_bytes(), &[1u8; 20]);
+        assert_eq!((parsed[1].name, parsed[1].mode), (&b"dir"[..], 0o40000));
+        assert!(entries(zero(), b"").unwrap().is_empty());
+    }
+
+    #[test]
+    fn malformed_trees_are_errors() {
+        for bad in [
+            &b"100644 a.txt\0short"[..],
+            b"100644 a.txt",
+            b"1x0644 a\0",
+            b" a\0",
+        ] {
+            let mut data = bad.to_vec();
+            if bad.ends_with(b"\0") {
+                data.extend([0u8; 20]);
+            }
+            assert!(entries(zero(), &data).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn reads_a_tree_through_libgit2() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        let blob = repo.blob(b"hello\n").unwrap();
+        let mut builder = repo.treebuilder(None).unwrap();
+        builder.insert("hello.txt", blob, 0o100644).unwrap();
+        let tree = builder.write().unwrap();
+        let data = repo.tree(tree).unwrap();
+        let parsed = entries(tree, &data).unwrap();
+        assert_eq!(
+            parsed,
+            vec![TreeEntry {
+                name: b"hello.txt",
+                mode: 0o100644,
+                id: blob
+            }]
+        );
+        assert!(repo.tree(blob).is_err(), "a blob is not a tree");
+    }
+}
