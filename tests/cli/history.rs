@@ -328,3 +328,97 @@ fn the_installed_pre_push_hook_blocks_a_real_push() {
     let remote_head = repo.git(&["ls-remote", "origin", "refs/heads/main"]);
     assert!(!remote_head.contains(&repo.git(&["rev-parse", "HEAD"]).trim().to_string()));
 }
+
+/// The findings of a history scan as (commit, path, line, rule), sorted.
+fn attributed(run: &Run) -> Vec<(String, String, u64, String)> {
+    let mut out: Vec<_> = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["commit"].as_str().unwrap_or_default().to_string(),
+                f["path"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["rule"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn stats_without_time(run: &Run) -> serde_json::Value {
+    let mut stats = run.json()["stats"].clone();
+    stats.as_object_mut().unwrap().remove("seconds");
+    stats
+}
+
+/// Thirty commits that grow and edit a few files (so that packing makes long delta chains),
+/// with tokens planted at three of them and removed at another.
+fn growing_history(repo: &TestRepo) -> Vec<String> {
+    let mut body = String::new();
+    let mut leaks = Vec::new();
+    let settings_token = token_line();
+    for round in 0..30 {
+        body.push_str(&format!("value_{round} = {}\n", round * 7));
+        let mut settings = body.clone();
+        if (10..20).contains(&round) {
+            settings.push_str(&settings_token);
+        }
+        repo.write("app/settings.py", &settings);
+        repo.write(&format!("app/module{}.py", round % 4), body.repeat(2));
+        if round % 9 == 4 {
+            repo.write(&format!("deploy/round{round}.env"), token_line());
+        }
+        repo.add(&["."]);
+        let commit = repo.commit(&format!("round {round}"));
+        if round == 10 || round % 9 == 4 {
+            leaks.push(commit);
+        }
+    }
+    leaks
+}
+
+#[test]
+fn loose_packed_and_partly_packed_histories_give_the_same_findings() {
+    let repo = TestRepo::new();
+    let leaks = growing_history(&repo);
+    let loose = history(&repo, &["--all"]);
+    assert_eq!(loose.code, 1, "{}", loose.stderr);
+    let expected = attributed(&loose);
+    let commits: Vec<&String> = expected.iter().map(|(c, ..)| c).collect();
+    for leak in &leaks {
+        assert!(commits.contains(&leak), "{leak} in {expected:?}");
+    }
+    assert_eq!(expected.len(), leaks.len());
+
+    repo.git(&["gc", "-q", "--aggressive"]);
+    let deltas = repo.git(&[
+        "cat-file",
+        "--batch-all-objects",
+        "--batch-check=%(deltabase)",
+    ]);
+    assert!(
+        deltas.lines().filter(|l| !l.starts_with("0000000")).count() > 20,
+        "the packed history has delta chains"
+    );
+    let packed = history(&repo, &["--all"]);
+    assert_eq!(packed.code, 1, "{}", packed.stderr);
+    assert_eq!(attributed(&packed), expected, "packed = loose");
+    assert_eq!(
+        stats_without_time(&packed),
+        stats_without_time(&loose),
+        "the same blobs, bytes and files"
+    );
+
+    // New commits on top stay loose: the scan reads both kinds of storage.
+    repo.write("late.env", token_line());
+    repo.add(&["late.env"]);
+    let late = repo.commit("late leak");
+    let mixed = history(&repo, &["--all"]);
+    let mut with_late = expected.clone();
+    with_late.push((late, "late.env".into(), 1, "twilio-auth-token".into()));
+    with_late.sort();
+    assert_eq!(attributed(&mixed), with_late, "{}", mixed.stderr);
+}

@@ -334,6 +334,50 @@ fn an_object_missing_from_a_pack_is_named() {
 }
 
 #[test]
+fn a_damaged_object_inside_a_pack_is_named() {
+    let (repo, blob, _) = commit_with_plain_blob();
+    repo.git(&["gc", "-q"]);
+    let pack_dir = repo.path().join(".git/objects/pack");
+    let file_with = |extension: &str| {
+        std::fs::read_dir(&pack_dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == extension))
+            .unwrap()
+    };
+    // `git show-index` lists "<offset> <id> (<crc>)": damage the middle of the blob's entry.
+    let mut show = repo.git_command(&["show-index"]);
+    show.stdin(std::fs::File::open(file_with("idx")).unwrap());
+    let listing = String::from_utf8(show.output().unwrap().stdout).unwrap();
+    let mut offsets: Vec<(u64, &str)> = listing
+        .lines()
+        .map(|l| {
+            let mut words = l.split_whitespace();
+            (
+                words.next().unwrap().parse().unwrap(),
+                words.next().unwrap(),
+            )
+        })
+        .collect();
+    offsets.sort();
+    let at = offsets.iter().position(|(_, id)| *id == blob).unwrap();
+    let pack = file_with("pack");
+    let mut bytes = std::fs::read(&pack).unwrap();
+    let end = offsets
+        .get(at + 1)
+        .map_or(bytes.len() as u64 - 20, |(o, _)| *o);
+    let middle = ((offsets[at].0 + end) / 2) as usize;
+    bytes[middle] ^= 0xff;
+    let mut permissions = std::fs::metadata(&pack).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&pack, permissions).unwrap();
+    std::fs::write(&pack, &bytes).unwrap();
+    assert_blob_named(&repo, &blob);
+}
+
+#[test]
 fn a_truncated_index_does_not_stop_a_scan() {
     let repo = TestRepo::new();
     repo.write("a.env", token_line());
