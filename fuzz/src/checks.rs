@@ -10,13 +10,22 @@ use leakfence::detect::jwt::twilio_access_token;
 use leakfence::detect::Detector;
 use leakfence::filter::baseline::Baseline;
 use leakfence::finding::Finding;
+use leakfence::git::pack::delta;
+use leakfence::git::tree;
 use leakfence::report::redact::{redact, redact_in};
 use leakfence::source::history::push;
 use leakfence::source::{findings_in, Origin};
 use std::path::Path;
 
 /// The fuzz targets, named as in `fuzz/Cargo.toml` and `fixtures/fuzz/<target>/`.
-pub const TARGETS: [&str; 5] = ["detector", "jwt", "config", "prepush", "baseline"];
+pub const TARGETS: [&str; 6] = [
+    "detector",
+    "jwt",
+    "config",
+    "prepush",
+    "baseline",
+    "gitobject",
+];
 
 /// Runs the checks of the named target on one input.
 pub fn run(target: &str, detectors: &Detectors, data: &[u8]) {
@@ -26,6 +35,7 @@ pub fn run(target: &str, detectors: &Detectors, data: &[u8]) {
         "config" => config(data),
         "prepush" => prepush(data),
         "baseline" => baseline(data),
+        "gitobject" => gitobject(data),
         _ => panic!("unknown fuzz target `{target}`"),
     }
 }
@@ -220,5 +230,41 @@ pub fn baseline(data: &[u8]) {
     match Baseline::parse(&written) {
         Ok(again) => assert_eq!(again, baseline, "baseline changed in a round trip"),
         Err(reason) => panic!("a written baseline does not read back: {reason}"),
+    }
+}
+
+/// `gitobject`: the raw object parsers of the history scan, on bytes from a damaged pack.
+/// First byte even: a tree, whose parsed entries must account for the bytes they came from.
+/// Odd: the second byte splits the rest into a base and a delta, and a delta that applies
+/// builds exactly the size it announces.
+pub fn gitobject(data: &[u8]) {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    if selector % 2 == 0 {
+        if let Ok(entries) = tree::entries(git2::Oid::zero(), rest) {
+            // Each entry takes at least: one mode digit, a space, its name, a NUL, 20 id bytes.
+            let least: usize = entries.iter().map(|e| e.name.len() + 23).sum();
+            assert!(
+                least <= rest.len(),
+                "entries hold more than the tree's bytes"
+            );
+            assert!(
+                entries.iter().all(|e| !e.name.contains(&0)),
+                "a name holds a NUL"
+            );
+        }
+        return;
+    }
+    let Some((&split, body)) = rest.split_first() else {
+        return;
+    };
+    let (base, delta_bytes) = body.split_at(usize::from(split).min(body.len()));
+    if let Ok(object) = delta::apply(base, delta_bytes) {
+        assert_eq!(
+            delta::result_size(delta_bytes).ok(),
+            Some(object.len() as u64),
+            "a delta built another size than it announces"
+        );
     }
 }

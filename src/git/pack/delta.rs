@@ -48,6 +48,13 @@ fn varint(delta: &[u8], at: &mut usize) -> Result<u64, DeltaError> {
     }
 }
 
+/// The size of the object a delta announces it builds (its second header field).
+pub fn result_size(delta: &[u8]) -> Result<u64, DeltaError> {
+    let mut at = 0;
+    varint(delta, &mut at)?;
+    varint(delta, &mut at)
+}
+
 /// Rebuilds an object from `base` and `delta`.
 pub fn apply(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, DeltaError> {
     let mut at = 0;
@@ -136,6 +143,7 @@ mod tests {
         // copy offset 7 len 5 ("world"), insert ", ", copy offset 0 len 5 ("hello")
         let d = delta(12, 12, &[0x91, 7, 5, 2, b',', b' ', 0x90, 5]);
         assert_eq!(apply(base, &d).unwrap(), b"world, hello");
+        assert_eq!(result_size(&d), Ok(12));
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! version 2, a damaged entry) it says so, and callers ask libgit2, which reports the real
 //! error if there is one.
 
-mod delta;
+pub mod delta;
 mod forest;
 mod index;
 

@@ -7,7 +7,11 @@
 //! a blob that reappears later at the same path is not new. (3) In parallel, each distinct blob
 //! is read, scanned once and dropped, however many commits and paths hold it; for every place
 //! that introduced it, only lines that were not in the file's previous version are reported.
-//! Memory holds ids and paths, never contents beyond one blob per thread.
+//!
+//! Objects come from leakfence's own pack reader ([`crate::git::pack`]): trees through its
+//! cache, blobs as delta trees resolved once each; libgit2 reads only what the packs do not
+//! hold (loose objects, alternates) or what the reader found damaged, and reports real damage.
+//! Memory holds ids and paths, and contents only along the delta chains being resolved.
 
 pub mod push;
 pub mod revs;
