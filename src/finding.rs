@@ -157,8 +157,10 @@ pub struct Finding {
     pub line_text: String,
     /// The commit that introduced it, for history scans.
     pub commit: Option<Commit>,
-    /// For history scans: whether the secret is still in the file at `HEAD`.
+    /// For history scans: whether the secret is still in some file at `HEAD`.
     pub in_head: Option<bool>,
+    /// Which file at `HEAD` still holds it: its own path, or where it lives now.
+    pub head_path: Option<String>,
     /// With `--verify`: whether the credential works.
     pub verification: Option<crate::verify::Verification>,
 }
@@ -239,6 +241,7 @@ impl Finding {
             line_text: secret.into(),
             commit: None,
             in_head: None,
+            head_path: None,
             verification: None,
         }
     }

@@ -45,14 +45,22 @@ impl Report for Github {
 }
 
 /// `file=…,line=…,endLine=…,col=…,endColumn=…,title=…`, escaped. Positions are given only
-/// where the current checkout shows the secret: a finding from history that is no longer at
-/// HEAD, or one in a commit message, is annotated without a file.
+/// where the current checkout shows the secret in the same file: a finding from history that
+/// is no longer at HEAD or now lives in another file, or one in a commit message, is annotated
+/// without a file.
 fn properties(finding: &Finding) -> String {
     let entry = rule(finding.rule);
     let title = format!("{} ({})", entry.name, finding.rule);
     let positioned = match &finding.commit {
         None => true,
-        Some(_) => finding.path != COMMIT_MESSAGE && finding.in_head == Some(true),
+        Some(_) => {
+            finding.path != COMMIT_MESSAGE
+                && finding.in_head == Some(true)
+                && finding
+                    .head_path
+                    .as_deref()
+                    .is_none_or(|now| now == finding.path)
+        }
     };
     let mut parts = Vec::new();
     if positioned {
@@ -82,7 +90,13 @@ impl Github {
                         finding.location.line
                     )
                 } else if finding.in_head == Some(true) {
-                    format!(" in commit {id} (still at HEAD)")
+                    match finding.head_path.as_deref() {
+                        Some(now) if now != finding.path => format!(
+                            " at {}:{}:{} in commit {id} (still at HEAD, now in {now})",
+                            finding.path, finding.location.line, finding.location.column
+                        ),
+                        _ => format!(" in commit {id} (still at HEAD)"),
+                    }
                 } else {
                     format!(
                         " at {}:{}:{} in commit {id} (no longer at HEAD; it stays in history)",

@@ -155,10 +155,15 @@ impl Gitlab {
                     finding.location.line
                 ));
             } else {
-                let head = match finding.in_head {
-                    Some(true) => " It is still present at HEAD.",
-                    Some(false) => " It is no longer present at HEAD but stays in history.",
-                    None => "",
+                let head = match (finding.in_head, finding.head_path.as_deref()) {
+                    (Some(true), Some(now)) if now != finding.path => {
+                        format!(" It is still present at HEAD, now in {now}.")
+                    }
+                    (Some(true), _) => " It is still present at HEAD.".to_string(),
+                    (Some(false), _) => {
+                        " It is no longer present at HEAD but stays in history.".to_string()
+                    }
+                    (None, _) => String::new(),
                 };
                 description.push_str(&format!(" Introduced in commit {short}.{head}"));
             }

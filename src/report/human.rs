@@ -123,9 +123,13 @@ fn write_head_summary(out: &mut dyn Write, findings: &[Finding], paint: &Paint) 
         )
     )?;
     for f in still {
+        let moved = match f.head_path.as_deref() {
+            Some(now) if now != f.path => format!(" (now in {})", escape(now)),
+            _ => String::new(),
+        };
         writeln!(
             out,
-            "  {}:{}:{} {}",
+            "  {}:{}:{} {}{moved}",
             escape(&f.path),
             f.location.line,
             f.location.column,

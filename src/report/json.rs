@@ -35,6 +35,8 @@ struct JsonFinding<'a> {
     date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     in_head: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    head_path: Option<&'a str>,
     secret: String,
     fingerprint: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76,6 +78,7 @@ impl Report for Json {
                     .as_ref()
                     .map(|c| crate::finding::rfc3339_utc(c.time)),
                 in_head: f.in_head,
+                head_path: f.head_path.as_deref(),
                 verification: f.verification.as_ref().map(|v| JsonVerification {
                     status: v.status.as_str(),
                     checked_at: crate::finding::rfc3339_utc(v.checked_at),

@@ -205,6 +205,8 @@ struct HistoryProperties<'a> {
     date: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     in_head: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    head_path: Option<&'a str>,
 }
 
 impl Report for Sarif {
@@ -358,6 +360,7 @@ fn result_properties(finding: &Finding) -> Option<ResultProperties<'_>> {
         email: &c.email,
         date: crate::finding::rfc3339_utc(c.time),
         in_head: finding.in_head,
+        head_path: finding.head_path.as_deref(),
     });
     let verification = finding.verification.as_ref().map(|v| VerificationProperty {
         status: v.status.as_str(),

@@ -54,6 +54,7 @@ pub fn findings_in(detector: &Detector, origin: &Origin, content: &[u8]) -> Vec<
                 line_text: String::from_utf8_lossy(&content[line_range]).into_owned(),
                 commit: origin.commit.clone(),
                 in_head: None,
+                head_path: None,
                 verification: None,
             }
         })

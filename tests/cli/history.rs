@@ -422,3 +422,44 @@ fn loose_packed_and_partly_packed_histories_give_the_same_findings() {
     with_late.sort();
     assert_eq!(attributed(&mixed), with_late, "{}", mixed.stderr);
 }
+
+#[test]
+fn a_secret_in_a_moved_file_is_still_at_head_under_its_new_path() {
+    let repo = TestRepo::new();
+    repo.write("config/app.env", format!("A=1\n{}", token_line()));
+    repo.add(&["config/app.env"]);
+    let leak = repo.commit("add config");
+    std::fs::create_dir_all(repo.path().join("settings")).unwrap();
+    repo.git(&["mv", "config/app.env", "settings/prod.env"]);
+    let moved = std::fs::read_to_string(repo.path().join("settings/prod.env")).unwrap();
+    repo.write("settings/prod.env", format!("{moved}B=2\n"));
+    repo.add(&["settings/prod.env"]);
+    repo.commit("move and edit the config");
+
+    // HEAD scanned (its blobs are known by their findings) and HEAD outside the range (its
+    // files are read and searched): the same answer.
+    for args in [&[][..], &["HEAD~1"][..]] {
+        let run = history(&repo, args);
+        let doc = run.json();
+        let findings = doc["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 1, "{args:?}: {findings:?}");
+        let f = &findings[0];
+        assert_eq!(f["commit"], leak.as_str());
+        assert_eq!(f["path"], "config/app.env");
+        assert_eq!(f["in_head"], true, "{args:?}");
+        assert_eq!(f["head_path"], "settings/prod.env", "{args:?}");
+    }
+    let human = repo.run(&["history"]);
+    assert!(
+        human.stdout.contains("1 finding still present at HEAD")
+            && human.stdout.contains("(now in settings/prod.env)"),
+        "{}",
+        human.stdout
+    );
+
+    repo.git(&["rm", "-q", "settings/prod.env"]);
+    repo.commit("remove the config");
+    let doc = history(&repo, &[]).json();
+    assert_eq!(doc["findings"][0]["in_head"], false);
+    assert!(doc["findings"][0].get("head_path").is_none());
+}

@@ -396,7 +396,15 @@ fn missing_binary_blocks_the_commit() {
     let repo = TestRepo::new();
     let bin_dir = TestDir::new();
     let copy = bin_dir.path().join("leakfence");
-    std::fs::copy(crate::common::bin(), &copy).unwrap();
+    // Copied by `cp`, not std::fs::copy: a write descriptor open in this process could leak
+    // into a child another test thread forks meanwhile, and executing the copy would then
+    // fail with "text file busy".
+    let copied = std::process::Command::new("cp")
+        .arg(crate::common::bin())
+        .arg(&copy)
+        .status()
+        .unwrap();
+    assert!(copied.success());
     let mut install = std::process::Command::new(&copy);
     crate::common::repo::isolate(&mut install, repo.dir.home());
     assert!(install

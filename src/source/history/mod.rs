@@ -13,6 +13,7 @@
 //! hold (loose objects, alternates) or what the reader found damaged, and reports real damage.
 //! Memory holds ids and paths, and contents only along the delta chains being resolved.
 
+mod head;
 pub mod push;
 pub mod revs;
 
@@ -26,6 +27,7 @@ use crate::git::tree::PacksFirst;
 use crate::git::{self, GitError};
 use crate::messages::Messages;
 use crate::report::Stats;
+use head::ScannedBlobs;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -108,7 +110,7 @@ pub fn scan(
     packs.clear_cache();
     let occurrences = attribute(&scans);
     stats.blobs = occurrences.len() as u64;
-    let (mut attributed, blob_stats) = pool.install(|| {
+    let (mut attributed, blob_stats, scanned) = pool.install(|| {
         scan_blobs(
             &git_dir,
             &packs,
@@ -126,7 +128,16 @@ pub fn scan(
         attributed.extend(scan.message_findings.into_iter().map(|f| (commit, f)));
     }
     let mut findings = attach_commits(&repo, &commits, attributed, messages);
-    mark_in_head(&repo, &mut findings);
+    // On the scan's own threads (a libgit2 handle cannot cross threads: this one is opened here).
+    pool.install(|| {
+        if let Ok(repo) = git2::Repository::open(&git_dir) {
+            let trees = PacksFirst {
+                packs: &packs,
+                repo: &repo,
+            };
+            head::mark(&repo, &trees, &packs, &mut findings, &scanned);
+        }
+    });
     Ok((findings, stats))
 }
 
@@ -275,16 +286,19 @@ fn scan_blobs(
     messages: &Messages,
     max_size: u64,
     progress: &Progress,
-) -> (Vec<Attributed>, Stats) {
+) -> (Vec<Attributed>, Stats, ScannedBlobs) {
     progress.start_blobs(blobs.len() as u64);
     let ids: Vec<git2::Oid> = blobs.iter().map(|(id, _)| *id).collect();
     let forest = DeltaForest::plan(packs, &ids);
-    let collected = Mutex::new((Vec::new(), Stats::default()));
-    let keep = |(found, stats): (Vec<Attributed>, Stats)| {
-        progress.blob_done(stats.bytes);
+    let collected = Mutex::new((Vec::new(), Stats::default(), ScannedBlobs::default()));
+    let keep = |id: git2::Oid, outcome: BlobOutcome| {
+        progress.blob_done(outcome.stats.bytes);
         let mut collected = collected.lock().unwrap_or_else(|e| e.into_inner());
-        collected.0.extend(found);
-        collected.1.add(&stats);
+        collected.0.extend(outcome.findings);
+        collected.1.add(&outcome.stats);
+        if !outcome.secrets.is_empty() {
+            collected.2.secrets.insert(id, outcome.secrets);
+        }
     };
     let delivered = forest.visit(packs, max_size, &|position, _kind, content| {
         let (id, places) = &blobs[position];
@@ -295,7 +309,10 @@ fn scan_blobs(
                 Content::TooLarge(size) => blob.too_large(messages, size),
             }
         });
-        keep(scanned.unwrap_or_else(|e| cannot_open(git_dir, messages, &e)));
+        keep(
+            *id,
+            scanned.unwrap_or_else(|e| cannot_open(git_dir, messages, &e)),
+        );
     });
     blobs
         .par_iter()
@@ -305,17 +322,32 @@ fn scan_blobs(
             let scanned = with_worker(git_dir, detector, |repo, detector| {
                 Blob { id: *id, places }.read_and_scan(repo, detector, messages, max_size)
             });
-            keep(scanned.unwrap_or_else(|e| cannot_open(git_dir, messages, &e)));
+            keep(
+                *id,
+                scanned.unwrap_or_else(|e| cannot_open(git_dir, messages, &e)),
+            );
         });
-    collected.into_inner().unwrap_or_else(|e| e.into_inner())
+    let (findings, stats, mut scanned) = collected.into_inner().unwrap_or_else(|e| e.into_inner());
+    scanned.read = ids.into_iter().collect();
+    (findings, stats, scanned)
 }
 
-fn cannot_open(git_dir: &Path, messages: &Messages, e: &git2::Error) -> (Vec<Attributed>, Stats) {
+fn cannot_open(git_dir: &Path, messages: &Messages, e: &git2::Error) -> BlobOutcome {
     messages.error(
         &git_dir.display().to_string(),
         format_args!("cannot open: {}", e.message()),
     );
-    (Vec::new(), Stats::default())
+    BlobOutcome::default()
+}
+
+/// What scanning one blob gave.
+#[derive(Default)]
+struct BlobOutcome {
+    /// Findings on lines new at each place that introduced the blob.
+    findings: Vec<Attributed>,
+    stats: Stats,
+    /// Every secret found in the blob, new or not (to tell which are still at `HEAD`).
+    secrets: HashSet<String>,
 }
 
 /// One distinct blob and the places that introduced it.
@@ -336,7 +368,7 @@ impl Blob<'_> {
         detector: &Detector,
         messages: &Messages,
         max_size: u64,
-    ) -> (Vec<Attributed>, Stats) {
+    ) -> BlobOutcome {
         match repo.find_blob(self.id) {
             Ok(blob) => self.scan(repo, detector, messages, max_size, blob.content()),
             Err(e) => {
@@ -344,12 +376,12 @@ impl Blob<'_> {
                     &self.first_path(),
                     format_args!("missing or corrupt object {}: {}", self.id, e.message()),
                 );
-                (Vec::new(), Stats::default())
+                BlobOutcome::default()
             }
         }
     }
 
-    fn too_large(&self, messages: &Messages, size: u64) -> (Vec<Attributed>, Stats) {
+    fn too_large(&self, messages: &Messages, size: u64) -> BlobOutcome {
         messages.warn(
             &self.first_path(),
             format_args!(
@@ -357,12 +389,14 @@ impl Blob<'_> {
                 self.id
             ),
         );
-        let stats = Stats {
-            bytes: size,
-            too_large_skipped: 1,
-            ..Stats::default()
-        };
-        (Vec::new(), stats)
+        BlobOutcome {
+            stats: Stats {
+                bytes: size,
+                too_large_skipped: 1,
+                ..Stats::default()
+            },
+            ..BlobOutcome::default()
+        }
     }
 
     /// Scans the blob's content; each place that introduced it gets the findings on lines
@@ -374,7 +408,7 @@ impl Blob<'_> {
         messages: &Messages,
         max_size: u64,
         content: &[u8],
-    ) -> (Vec<Attributed>, Stats) {
+    ) -> BlobOutcome {
         if content.len() as u64 > max_size {
             return self.too_large(messages, content.len() as u64);
         }
@@ -385,7 +419,10 @@ impl Blob<'_> {
         let text = match decode(content) {
             Decoded::Binary => {
                 stats.binary_skipped += 1;
-                return (Vec::new(), stats);
+                return BlobOutcome {
+                    stats,
+                    ..BlobOutcome::default()
+                };
             }
             Decoded::Text(text) => text,
         };
@@ -399,8 +436,12 @@ impl Blob<'_> {
             &text,
         );
         if found.is_empty() {
-            return (Vec::new(), stats);
+            return BlobOutcome {
+                stats,
+                ..BlobOutcome::default()
+            };
         }
+        let secrets = found.iter().map(|f| f.secret.clone()).collect();
         let mut out = Vec::new();
         for place in self.places {
             let mut here = found.clone();
@@ -413,7 +454,11 @@ impl Blob<'_> {
                 out.push((place.commit, finding));
             }
         }
-        (out, stats)
+        BlobOutcome {
+            findings: out,
+            stats,
+            secrets,
+        }
     }
 }
 
@@ -457,22 +502,6 @@ fn commit_info(repo: &git2::Repository, id: git2::Oid, messages: &Messages) -> C
                 time: 0,
             }
         }
-    }
-}
-
-/// Marks each file finding with whether its secret is still in that file at `HEAD`.
-fn mark_in_head(repo: &git2::Repository, findings: &mut [Finding]) {
-    let head = git::head_tree(repo).ok().flatten();
-    let mut contents: HashMap<String, Option<Vec<u8>>> = HashMap::new();
-    for finding in findings.iter_mut().filter(|f| f.path != COMMIT_MESSAGE) {
-        let content = contents.entry(finding.path.clone()).or_insert_with(|| {
-            let entry = head.as_ref()?.get_path(Path::new(&finding.path)).ok()?;
-            Some(repo.find_blob(entry.id()).ok()?.content().to_vec())
-        });
-        let present = content
-            .as_deref()
-            .is_some_and(|c| memchr::memmem::find(c, finding.secret.as_bytes()).is_some());
-        finding.in_head = Some(present);
     }
 }
 
