@@ -185,8 +185,10 @@ def in_head(path, secret):
         return None
     return secret.encode() in git("cat-file", "blob", f"HEAD:{path}")
 
-def anywhere_in_head(secret):
-    return bool(git("grep", "-l", "-F", secret, "HEAD").strip())
+def paths_in_head(secret):
+    """The files at HEAD that hold `secret`, as `git grep` lists them (without `HEAD:`)."""
+    listed = git("grep", "-l", "-F", secret, "HEAD").decode(errors="replace").split("\n")
+    return [line.split(":", 1)[1] for line in listed if ":" in line]
 
 stats = report.get("stats", {})
 by_rule = {}
@@ -203,7 +205,7 @@ if all_status != 1:
 
 print()
 print("| id | planted | ref | commit | path:line | findings | at that commit and path | "
-      "in HEAD: leakfence `in_head` / git, that path / git, any path |")
+      "in HEAD: leakfence `in_head` (`head_path`) / git, that path / git, any path |")
 print("|---|---|---|---|---|---|---|---|")
 notes = []
 for p in plants:
@@ -212,9 +214,12 @@ for p in plants:
     exact = [f for f in hits if f.get("commit") == p["commit"] and f["path"] == p["path"]]
     where = p["path"] + (f":{p['line']}" if p.get("line") else "")
     at_path = in_head(p["path"], p["auth_token"])
-    anywhere = anywhere_in_head(p["auth_token"])
+    head_paths = paths_in_head(p["auth_token"])
+    anywhere = bool(head_paths)
     lf_head = exact[0].get("in_head") if exact else None
-    head_cell = "n/a" if at_path is None else f"{lf_head} / {at_path} / {anywhere}"
+    lf_head_path = exact[0].get("head_path") if exact else None
+    moved = f" (`{lf_head_path}`)" if lf_head_path and lf_head_path != p["path"] else ""
+    head_cell = "n/a" if at_path is None else f"{lf_head}{moved} / {at_path} / {anywhere}"
     print(f"| {p['id']} | {p['kind']} | `{p['ref']}` | {p['commit'][:10]} | `{where}` | "
           f"{len(hits)} | {'yes' if exact else '**no**'} | {head_cell} |")
     if not hits:
@@ -229,12 +234,12 @@ for p in plants:
     else:
         if p.get("line") and exact[0]["line"] != p["line"]:
             notes.append(f"warning: {p['id']}: reported at line {exact[0]['line']}, planted at line {p['line']}")
-        if at_path is not None and lf_head is not at_path:
-            notes.append(f"warning: {p['id']}: in_head is {lf_head}, but HEAD:{p['path']} "
-                         f"{'holds' if at_path else 'does not hold'} the value")
-        elif at_path is False and anywhere:
-            notes.append(f"note: {p['id']}: in_head is false ({p['path']} is gone or changed at HEAD), "
-                         "but the value is still in HEAD under another path")
+        if at_path is not None and lf_head is not anywhere:
+            notes.append(f"warning: {p['id']}: in_head is {lf_head}, but git grep finds the value "
+                         f"{'in ' + ', '.join(head_paths) if anywhere else 'nowhere'} at HEAD")
+        elif lf_head and lf_head_path not in head_paths:
+            notes.append(f"warning: {p['id']}: head_path is {lf_head_path}, but git grep finds the "
+                         f"value in {', '.join(head_paths)} at HEAD")
     if len(hits) > 1:
         notes.append(f"note: {p['id']}: reported {len(hits)} times")
     for key, rule in (("account_sid", "twilio-account-sid"), ("api_key_sid", "twilio-api-key-sid")):

@@ -63,10 +63,64 @@ pub struct TreeEntry<'a> {
 
 /// The entries of tree `id` whose bytes are `data`, in stored order.
 pub fn entries(id: git2::Oid, data: &[u8]) -> Result<Vec<TreeEntry<'_>>, GitError> {
-    let malformed = || read_error(id, git2::Error::from_str("malformed tree"));
+    let mut cursor = Cursor::new(id, data);
     let mut out = Vec::with_capacity(data.len() / 40);
-    let mut rest = data;
-    while !rest.is_empty() {
+    while let Some(entry) = cursor.next_entry()? {
+        out.push(entry);
+    }
+    Ok(out)
+}
+
+/// Reads a tree's entries one at a time; two cursors over an old and a new version of a tree
+/// skip their identical entries without parsing them ([`Cursor::skip_identical`]).
+pub struct Cursor<'a> {
+    id: git2::Oid,
+    data: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// A cursor at the first entry of tree `id`, whose bytes are `data`.
+    pub fn new(id: git2::Oid, data: &'a [u8]) -> Cursor<'a> {
+        Cursor { id, data, at: 0 }
+    }
+
+    /// A cursor with no entries.
+    pub fn empty() -> Cursor<'a> {
+        Cursor::new(git2::Oid::zero(), &[])
+    }
+
+    fn malformed(&self) -> GitError {
+        read_error(self.id, git2::Error::from_str("malformed tree"))
+    }
+
+    /// The length of the entry at the cursor (`None` at the end or if it is cut short).
+    fn entry_len(&self) -> Option<usize> {
+        let rest = &self.data[self.at..];
+        let nul = memchr::memchr(0, rest)?;
+        (rest.len() >= nul + 21).then_some(nul + 21)
+    }
+
+    /// Advances both cursors past the entries they share byte for byte (same mode, name and
+    /// id): in two versions of a directory, most entries.
+    pub fn skip_identical(old: &mut Cursor<'_>, new: &mut Cursor<'_>) {
+        while let Some(len) = new.entry_len() {
+            let same = old.data.get(old.at..old.at + len) == Some(&new.data[new.at..new.at + len]);
+            if !same {
+                return;
+            }
+            old.at += len;
+            new.at += len;
+        }
+    }
+
+    /// The entry at the cursor, without moving (`Ok(None)` at the end).
+    pub fn peek(&self) -> Result<Option<TreeEntry<'a>>, GitError> {
+        let rest = &self.data[self.at..];
+        if rest.is_empty() {
+            return Ok(None);
+        }
+        let malformed = || self.malformed();
         let space = memchr::memchr(b' ', rest).ok_or_else(malformed)?;
         let mode = rest[..space].iter().try_fold(0u32, |mode, &digit| {
             (b'0'..=b'7')
@@ -76,14 +130,26 @@ pub fn entries(id: git2::Oid, data: &[u8]) -> Result<Vec<TreeEntry<'_>>, GitErro
         });
         let nul = space + 1 + memchr::memchr(0, &rest[space + 1..]).ok_or_else(malformed)?;
         let id_bytes = rest.get(nul + 1..nul + 21).ok_or_else(malformed)?;
-        out.push(TreeEntry {
+        Ok(Some(TreeEntry {
             name: &rest[space + 1..nul],
             mode: mode.filter(|_| space > 0).ok_or_else(malformed)?,
             id: git2::Oid::from_bytes(id_bytes).map_err(|_| malformed())?,
-        });
-        rest = &rest[nul + 21..];
+        }))
     }
-    Ok(out)
+
+    /// The entry at the cursor, moving past it (`Ok(None)` at the end).
+    pub fn next_entry(&mut self) -> Result<Option<TreeEntry<'a>>, GitError> {
+        let entry = self.peek()?;
+        if let Some(entry) = &entry {
+            // name, NUL and id follow the mode and its space
+            let mode_len = self.data[self.at..]
+                .iter()
+                .position(|&b| b == b' ')
+                .unwrap_or(0);
+            self.at += mode_len + 1 + entry.name.len() + 21;
+        }
+        Ok(entry)
+    }
 }
 
 #[cfg(test)]
@@ -122,6 +188,42 @@ mod tests {
             }
             assert!(entries(zero(), &data).is_err(), "{bad:?}");
         }
+    }
+
+    fn entry(mode: &str, name: &str, id: u8) -> Vec<u8> {
+        [format!("{mode} {name}\0").into_bytes(), vec![id; 20]].concat()
+    }
+
+    #[test]
+    fn cursors_skip_identical_entries_and_stop_at_the_first_difference() {
+        let old = [
+            entry("100644", "a", 1),
+            entry("100644", "b", 2),
+            entry("100644", "c", 3),
+        ]
+        .concat();
+        let new = [
+            entry("100644", "a", 1),
+            entry("100644", "b", 9),
+            entry("100644", "c", 3),
+        ]
+        .concat();
+        let (mut o, mut n) = (Cursor::new(zero(), &old), Cursor::new(zero(), &new));
+        Cursor::skip_identical(&mut o, &mut n);
+        assert_eq!(o.peek().unwrap().unwrap().id.as_bytes(), &[2u8; 20]);
+        assert_eq!(n.next_entry().unwrap().unwrap().id.as_bytes(), &[9u8; 20]);
+        o.next_entry().unwrap();
+        Cursor::skip_identical(&mut o, &mut n);
+        assert!(o.peek().unwrap().is_none() && n.peek().unwrap().is_none());
+        // A longer name that starts like the old one is not the same entry.
+        let old = entry("100644", "ab", 1);
+        let new = [entry("100644", "a", 1), entry("100644", "b", 1)].concat();
+        let (mut o, mut n) = (Cursor::new(zero(), &old), Cursor::new(zero(), &new));
+        Cursor::skip_identical(&mut o, &mut n);
+        assert_eq!(n.peek().unwrap().unwrap().name, b"a");
+        let mut empty = Cursor::empty();
+        Cursor::skip_identical(&mut empty, &mut n);
+        assert_eq!(n.peek().unwrap().unwrap().name, b"a");
     }
 
     #[test]

@@ -172,22 +172,28 @@ impl Walk {
         let old_data = old
             .map(|id| repo.tree(id).map(|data| (id, data)))
             .transpose()?;
-        let old_entries = match &old_data {
-            Some((id, data)) => tree::entries(*id, data)?,
-            None => Vec::new(),
+        let mut olds = match &old_data {
+            Some((id, data)) => tree::Cursor::new(*id, data),
+            None => tree::Cursor::empty(),
         };
-        let mut olds = old_entries.into_iter().peekable();
-        for entry in tree::entries(new, &new_data)? {
+        let mut news = tree::Cursor::new(new, &new_data);
+        loop {
+            tree::Cursor::skip_identical(&mut olds, &mut news);
+            let Some(entry) = news.next_entry()? else {
+                break;
+            };
             let (name, id, mode) = (entry.name, entry.id, entry.mode);
             let mut matched = None;
-            while let Some(old_entry) = olds.peek() {
+            while let Some(old_entry) = olds.peek()? {
                 match git_order(old_entry.name, old_entry.mode, name, mode) {
                     std::cmp::Ordering::Less => {
-                        let gone = olds.next().expect("peeked");
+                        olds.next_entry()?;
+                        let gone = old_entry;
                         self.removed_entry(repo, dir, gone.name, gone.id, gone.mode)?;
                     }
                     std::cmp::Ordering::Equal => {
-                        matched = olds.next().map(|o| o.id);
+                        olds.next_entry()?;
+                        matched = Some(old_entry.id);
                         break;
                     }
                     std::cmp::Ordering::Greater => break,
@@ -204,7 +210,7 @@ impl Walk {
                 (None, false) => self.blob(join(dir, name), id, mode, None),
             }
         }
-        for gone in olds {
+        while let Some(gone) = olds.next_entry()? {
             self.removed_entry(repo, dir, gone.name, gone.id, gone.mode)?;
         }
         Ok(())

@@ -211,6 +211,18 @@ impl Packs {
 
     /// Inflates an entry's zlib data: the object for a whole entry, the delta for a delta.
     fn inflate(&self, at: Location, entry: &Entry) -> Result<Vec<u8>, PackError> {
+        let mut out = Vec::new();
+        self.inflate_into(at, entry, &mut out)?;
+        Ok(out)
+    }
+
+    /// Like [`Packs::inflate`], into `out` (whose allocation is reused).
+    fn inflate_into(
+        &self,
+        at: Location,
+        entry: &Entry,
+        out: &mut Vec<u8>,
+    ) -> Result<(), PackError> {
         if entry.size > MAX_OBJECT_SIZE {
             return Err(self.corrupt(at, "object too large for this reader"));
         }
@@ -220,11 +232,15 @@ impl Packs {
             compressed.clear();
             compressed.resize((entry.end - entry.data_start) as usize, 0);
             pack.read_exact_at(&mut compressed, entry.data_start)?;
-            let object = inflate(&compressed, entry.size as usize);
+            let inflated = inflate(&compressed, entry.size as usize, out);
             if compressed.capacity() > MAX_KEPT_BUFFER {
                 *compressed = Vec::new();
             }
-            object.ok_or_else(|| self.corrupt(at, "damaged zlib data"))
+            if inflated {
+                Ok(())
+            } else {
+                Err(self.corrupt(at, "damaged zlib data"))
+            }
         })
     }
 
@@ -250,12 +266,18 @@ impl Packs {
         entry: &Entry,
         base: Option<(Kind, &[u8])>,
     ) -> Result<(Kind, Vec<u8>), PackError> {
-        let data = self.inflate(at, entry)?;
         match (entry.stored, base) {
-            (Stored::Whole(kind), _) => Ok((kind, data)),
-            (_, Some((kind, base))) => delta::apply(base, &data)
-                .map(|object| (kind, object))
-                .map_err(|_| self.corrupt(at, "delta does not apply to its base")),
+            (Stored::Whole(kind), _) => Ok((kind, self.inflate(at, entry)?)),
+            (_, Some((kind, base))) => DELTA.with(|cell| {
+                let mut delta = cell.borrow_mut();
+                self.inflate_into(at, entry, &mut delta)?;
+                let object = delta::apply(base, &delta)
+                    .map_err(|_| self.corrupt(at, "delta does not apply to its base"));
+                if delta.capacity() > MAX_KEPT_BUFFER {
+                    *delta = Vec::new();
+                }
+                Ok((kind, object?))
+            }),
             (_, None) => Err(self.corrupt(at, "delta without its base")),
         }
     }
@@ -416,6 +438,8 @@ fn parse_header(bytes: &[u8], offset: u64, end: u64) -> Option<Entry> {
 const MAX_KEPT_BUFFER: usize = 8 << 20;
 
 thread_local! {
+    /// Each thread's buffer for a delta's inflated instructions, reused from delta to delta.
+    static DELTA: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     /// Each thread's buffer for an entry's compressed data, reused from entry to entry.
     static COMPRESSED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     /// Each thread's inflater, reset between objects rather than allocated for each.
@@ -423,21 +447,21 @@ thread_local! {
         std::cell::RefCell::new(flate2::Decompress::new(true));
 }
 
-/// Inflates one zlib stream that must hold exactly `size` bytes. `None` if it does not.
-fn inflate(compressed: &[u8], size: usize) -> Option<Vec<u8>> {
+/// Inflates one zlib stream that must hold exactly `size` bytes into `out` (replacing what it
+/// held). False if it does not hold exactly that.
+fn inflate(compressed: &[u8], size: usize, out: &mut Vec<u8>) -> bool {
     // One byte of room more than announced, so that a stream longer than its header says is
     // caught rather than cut; never more than deflate's best ratio (1032:1) could produce.
     let room = size
         .min(compressed.len().saturating_mul(1032))
         .saturating_add(1);
-    let mut out = Vec::with_capacity(room);
+    out.clear();
+    out.reserve(room);
     INFLATER.with(|cell| {
         let mut inflater = cell.borrow_mut();
         inflater.reset(true);
-        let status = inflater
-            .decompress_vec(compressed, &mut out, flate2::FlushDecompress::Finish)
-            .ok()?;
-        (status == flate2::Status::StreamEnd && out.len() == size).then_some(out)
+        let status = inflater.decompress_vec(compressed, out, flate2::FlushDecompress::Finish);
+        matches!(status, Ok(flate2::Status::StreamEnd)) && out.len() == size
     })
 }
 
