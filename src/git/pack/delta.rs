@@ -57,6 +57,13 @@ pub fn result_size(delta: &[u8]) -> Result<u64, DeltaError> {
 
 /// Rebuilds an object from `base` and `delta`.
 pub fn apply(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, DeltaError> {
+    let mut out = Vec::new();
+    apply_into(base, delta, &mut out)?;
+    Ok(out)
+}
+
+/// Like [`apply`], into `out` (replacing what it held; its allocation is reused).
+pub fn apply_into(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Result<(), DeltaError> {
     let mut at = 0;
     let base_size = varint(delta, &mut at)?;
     if base_size != base.len() as u64 {
@@ -68,7 +75,8 @@ pub fn apply(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, DeltaError> {
     let size = usize::try_from(varint(delta, &mut at)?).map_err(|_| DeltaError::ResultSize)?;
     // Never trust the announced size for the allocation alone: a result larger than the
     // base and the delta together grows as instructions actually produce it.
-    let mut out = Vec::with_capacity(size.min(base.len() + delta.len()));
+    out.clear();
+    out.reserve(size.min(base.len() + delta.len()));
     while at < delta.len() {
         let op = delta[at];
         at += 1;
@@ -113,7 +121,7 @@ pub fn apply(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, DeltaError> {
     if out.len() != size {
         return Err(DeltaError::ResultSize);
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -144,29 +144,31 @@ where
     F: Fn(usize, Kind, Content<'_>) + Sync,
 {
     /// Visits the subtree of `index`. A run of single children is followed in a loop, each
-    /// object dropped as soon as the next is built; branches recurse in parallel.
+    /// object dropped as soon as the next is built; branches recurse in parallel. Dropped
+    /// objects' buffers are reused for the next ones.
     fn node(&self, mut index: usize, base: Option<(Kind, &[u8])>) {
-        let mut object = match self.read(index, base) {
-            Some(object) => object,
-            None => return,
+        let Some(mut object) = self.read(index, base) else {
+            return;
         };
         loop {
-            let (kind, bytes) = (&object.0, object.1.as_slice());
+            let (kind, bytes) = (object.0, object.1.as_slice());
             match self.forest.nodes[index].children.as_slice() {
-                [] => return,
+                [] => break,
                 [only] => {
-                    let Some(next) = self.read(*only, Some((*kind, bytes))) else {
-                        return;
+                    let Some(next) = self.read(*only, Some((kind, bytes))) else {
+                        break;
                     };
-                    (index, object) = (*only, next);
+                    give_back(std::mem::replace(&mut object, next).1);
+                    index = *only;
                 }
                 many => {
                     many.par_iter()
-                        .for_each(|&child| self.node(child, Some((*kind, bytes))));
-                    return;
+                        .for_each(|&child| self.node(child, Some((kind, bytes))));
+                    break;
                 }
             }
         }
+        give_back(object.1);
     }
 
     /// Builds one entry's object and delivers it if wanted. `None` when there is nothing to
@@ -183,11 +185,45 @@ where
             self.delivered[position].store(true, Ordering::Relaxed);
             return None;
         }
-        let (kind, object) = self.packs.build(node.at, &node.entry, base).ok()?;
+        let mut object = take_buffer();
+        let Ok(kind) = self
+            .packs
+            .build_into(node.at, &node.entry, base, &mut object)
+        else {
+            give_back(object);
+            return None;
+        };
         if let Some(position) = node.wanted {
             (self.deliver)(position, kind, Content::Data(&object));
             self.delivered[position].store(true, Ordering::Relaxed);
         }
         Some((kind, object))
+    }
+}
+
+/// Spare buffers a thread keeps, and the largest it keeps.
+const SPARE_BUFFERS: usize = 4;
+const MAX_SPARE_CAPACITY: usize = 8 << 20;
+
+thread_local! {
+    /// Buffers of objects already visited, for the next objects this thread builds: the
+    /// allocator then neither maps nor faults in fresh pages for every blob.
+    static SPARE: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn take_buffer() -> Vec<u8> {
+    SPARE
+        .with(|spare| spare.borrow_mut().pop())
+        .unwrap_or_default()
+}
+
+fn give_back(buffer: Vec<u8>) {
+    if buffer.capacity() <= MAX_SPARE_CAPACITY {
+        SPARE.with(|spare| {
+            let mut spare = spare.borrow_mut();
+            if spare.len() < SPARE_BUFFERS {
+                spare.push(buffer);
+            }
+        });
     }
 }

@@ -209,14 +209,8 @@ impl Packs {
             .ok_or_else(|| self.corrupt(at, "bad entry header"))
     }
 
-    /// Inflates an entry's zlib data: the object for a whole entry, the delta for a delta.
-    fn inflate(&self, at: Location, entry: &Entry) -> Result<Vec<u8>, PackError> {
-        let mut out = Vec::new();
-        self.inflate_into(at, entry, &mut out)?;
-        Ok(out)
-    }
-
-    /// Like [`Packs::inflate`], into `out` (whose allocation is reused).
+    /// Inflates an entry's zlib data (the object for a whole entry, the delta for a delta)
+    /// into `out`, replacing what it held; its allocation is reused.
     fn inflate_into(
         &self,
         at: Location,
@@ -266,17 +260,33 @@ impl Packs {
         entry: &Entry,
         base: Option<(Kind, &[u8])>,
     ) -> Result<(Kind, Vec<u8>), PackError> {
+        let mut object = Vec::new();
+        let kind = self.build_into(at, entry, base, &mut object)?;
+        Ok((kind, object))
+    }
+
+    /// Like [`Packs::build`], into `out` (replacing what it held; its allocation is reused).
+    fn build_into(
+        &self,
+        at: Location,
+        entry: &Entry,
+        base: Option<(Kind, &[u8])>,
+        out: &mut Vec<u8>,
+    ) -> Result<Kind, PackError> {
         match (entry.stored, base) {
-            (Stored::Whole(kind), _) => Ok((kind, self.inflate(at, entry)?)),
+            (Stored::Whole(kind), _) => {
+                self.inflate_into(at, entry, out)?;
+                Ok(kind)
+            }
             (_, Some((kind, base))) => DELTA.with(|cell| {
                 let mut delta = cell.borrow_mut();
                 self.inflate_into(at, entry, &mut delta)?;
-                let object = delta::apply(base, &delta)
+                let applied = delta::apply_into(base, &delta, out)
                     .map_err(|_| self.corrupt(at, "delta does not apply to its base"));
                 if delta.capacity() > MAX_KEPT_BUFFER {
                     *delta = Vec::new();
                 }
-                Ok((kind, object?))
+                applied.map(|()| kind)
             }),
             (_, None) => Err(self.corrupt(at, "delta without its base")),
         }
