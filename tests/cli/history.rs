@@ -463,3 +463,36 @@ fn a_secret_in_a_moved_file_is_still_at_head_under_its_new_path() {
     assert_eq!(doc["findings"][0]["in_head"], false);
     assert!(doc["findings"][0].get("head_path").is_none());
 }
+
+#[test]
+fn blobs_over_the_size_limit_are_skipped_loose_and_packed() {
+    let repo = TestRepo::new();
+    repo.write(
+        "big.env",
+        format!("{}{}", "# padding\n".repeat(300), token_line()),
+    );
+    repo.write("small.env", token_line());
+    repo.add(&["big.env", "small.env"]);
+    repo.commit("two files");
+    for packed in [false, true] {
+        if packed {
+            repo.git(&["gc", "-q"]);
+        }
+        let run = history(&repo, &["--max-file-size", "1K"]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let doc = run.json();
+        assert_eq!(doc["stats"]["too_large_skipped"], 1, "packed: {packed}");
+        let paths: Vec<&str> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap())
+            .collect();
+        assert_eq!(paths, ["small.env"], "packed: {packed}");
+        assert!(
+            run.stderr.contains("big.env") && run.stderr.contains("over the size limit"),
+            "{}",
+            run.stderr
+        );
+    }
+}

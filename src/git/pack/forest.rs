@@ -2,11 +2,17 @@
 //!
 //! The entries that the wanted objects need (the objects and every base on their delta
 //! chains) form a forest: whole entries are roots, each delta is a child of its base. A
-//! depth-first visit inflates every entry exactly once and keeps in memory only the objects
-//! on the path from a root to the current entry; sibling subtrees run in parallel. A cache
-//! would instead hold bases for an unknown time and miss whenever chains interleave.
+//! depth-first visit inflates every entry exactly once. A cache would instead hold bases for
+//! an unknown time and miss whenever chains interleave.
+//!
+//! Memory and stack stay bounded however deep the chains (git allows 4,095): each entry's
+//! children are ordered so that the one with the largest subtree comes last, and the visit
+//! continues into that one in a loop, its base already dropped; only the other children
+//! recurse (in parallel) while their base is held. A path from a root crosses at most
+//! log2(entries) such smaller children, so at most that many objects are held and that many
+//! frames are deep.
 
-use super::{Entry, Kind, Location, Packs, MAX_CHAIN};
+use super::{Entry, Kind, Location, PackError, Packs, MAX_CHAIN};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -57,7 +63,30 @@ impl DeltaForest {
             forest.nodes[first].wanted = Some(position);
             forest.link_chain(packs, &mut by_location, first);
         }
+        forest.put_largest_subtree_last();
         forest
+    }
+
+    /// Sorts each node's children by subtree size, largest last (see the module comment).
+    fn put_largest_subtree_last(&mut self) {
+        let mut size = vec![1usize; self.nodes.len()];
+        let mut stack: Vec<(usize, bool)> = self.roots.iter().map(|&r| (r, false)).collect();
+        while let Some((node, children_done)) = stack.pop() {
+            if children_done {
+                let mut children = std::mem::take(&mut self.nodes[node].children);
+                children.sort_by_key(|&child| size[child]);
+                size[node] += children.iter().map(|&child| size[child]).sum::<usize>();
+                self.nodes[node].children = children;
+            } else {
+                stack.push((node, true));
+                stack.extend(
+                    self.nodes[node]
+                        .children
+                        .iter()
+                        .map(|&child| (child, false)),
+                );
+            }
+        }
     }
 
     fn add(
@@ -143,55 +172,62 @@ impl<F> Visit<'_, F>
 where
     F: Fn(usize, Kind, Content<'_>) + Sync,
 {
-    /// Visits the subtree of `index`. A run of single children is followed in a loop, each
-    /// object dropped as soon as the next is built; branches recurse in parallel. Dropped
-    /// objects' buffers are reused for the next ones.
+    /// Visits the subtree of `index`: the smaller children's subtrees first (in parallel,
+    /// recursing), then on into the largest child in this loop, each object's buffer reused
+    /// as soon as the next one is built.
     fn node(&self, mut index: usize, base: Option<(Kind, &[u8])>) {
         let Some(mut object) = self.read(index, base) else {
             return;
         };
         loop {
             let (kind, bytes) = (object.0, object.1.as_slice());
-            match self.forest.nodes[index].children.as_slice() {
-                [] => break,
-                [only] => {
-                    let Some(next) = self.read(*only, Some((kind, bytes))) else {
-                        break;
-                    };
-                    give_back(std::mem::replace(&mut object, next).1);
-                    index = *only;
-                }
-                many => {
-                    many.par_iter()
-                        .for_each(|&child| self.node(child, Some((kind, bytes))));
-                    break;
-                }
+            let Some((&largest, others)) = self.forest.nodes[index].children.split_last() else {
+                break;
+            };
+            match others {
+                [] => {}
+                [one] => self.node(*one, Some((kind, bytes))),
+                many => many
+                    .par_iter()
+                    .for_each(|&child| self.node(child, Some((kind, bytes)))),
             }
+            let Some(next) = self.read(largest, Some((kind, bytes))) else {
+                break;
+            };
+            give_back(std::mem::replace(&mut object, next).1);
+            index = largest;
         }
         give_back(object.1);
     }
 
     /// Builds one entry's object and delivers it if wanted. `None` when there is nothing to
-    /// build on it: a damaged entry (its subtree stays undelivered, for libgit2 to read and
-    /// report) or a large leaf that was not read.
+    /// build on: an object over the size limit (delivered as [`Content::TooLarge`] if it is a
+    /// wanted leaf; otherwise its subtree is left to libgit2) or a damaged entry (its subtree
+    /// stays undelivered, for libgit2 to read and report).
     fn read(&self, index: usize, base: Option<(Kind, &[u8])>) -> Option<(Kind, Vec<u8>)> {
         let node = &self.forest.nodes[index];
-        if let (super::Stored::Whole(kind), Some(position), true) = (
-            node.entry.stored,
-            node.wanted,
-            node.children.is_empty() && node.entry.size > self.size_limit,
-        ) {
-            (self.deliver)(position, kind, Content::TooLarge(node.entry.size));
-            self.delivered[position].store(true, Ordering::Relaxed);
-            return None;
-        }
         let mut object = take_buffer();
-        let Ok(kind) = self
+        let built = self
             .packs
-            .build_into(node.at, &node.entry, base, &mut object)
-        else {
-            give_back(object);
-            return None;
+            .build_into(node.at, &node.entry, base, self.size_limit, &mut object);
+        let kind = match built {
+            Ok(kind) => kind,
+            Err(PackError::TooLarge { size, .. }) if node.children.is_empty() => {
+                if let Some(position) = node.wanted {
+                    let kind = match node.entry.stored {
+                        super::Stored::Whole(kind) => kind,
+                        _ => base.map_or(Kind::Blob, |(kind, _)| kind),
+                    };
+                    (self.deliver)(position, kind, Content::TooLarge(size));
+                    self.delivered[position].store(true, Ordering::Relaxed);
+                }
+                give_back(object);
+                return None;
+            }
+            Err(_) => {
+                give_back(object);
+                return None;
+            }
         };
         if let Some(position) = node.wanted {
             (self.deliver)(position, kind, Content::Data(&object));

@@ -52,6 +52,11 @@ impl PackIndex {
             count,
             sorted_offsets: Vec::new(),
         };
+        // The fixed-size tables must fit before anything is read from them: a damaged count
+        // must not set the loops below running over billions of entries.
+        if index.data.len() < index.large_offsets_at().checked_add(TRAILER_LEN)? {
+            return None;
+        }
         let large_count = (0..count)
             .filter(|&i| index.small_offset(i).is_some_and(|o| o & 0x8000_0000 != 0))
             .count();
@@ -194,5 +199,14 @@ mod tests {
         let mut data = build(&[([0x10; 20], 12), ([0xab; 20], 5_000_000_000)]);
         data.truncate(data.len() - TRAILER_LEN - 4);
         assert!(PackIndex::parse(data).is_none());
+        let mut huge_count = build(&[([0x10; 20], 12)]);
+        huge_count[HEADER_LEN + FANOUT_LEN - 4..HEADER_LEN + FANOUT_LEN]
+            .copy_from_slice(&[0xff; 4]);
+        let started = std::time::Instant::now();
+        assert!(PackIndex::parse(huge_count).is_none());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "rejected without looping"
+        );
     }
 }

@@ -27,9 +27,9 @@ use std::sync::Arc;
 const MAX_CHAIN: usize = 10_000;
 /// Bytes of resolved objects the shared cache keeps.
 const CACHE_BYTES: u64 = 96 << 20;
-/// Objects larger than this are left to libgit2 (which streams nothing either, but is the
-/// one to report what it cannot hold).
-const MAX_OBJECT_SIZE: u64 = 1 << 31;
+/// Objects larger than this are never built here, whatever a (perhaps hostile) header
+/// announces: they are left to libgit2, which checks sizes before reading a blob.
+const MAX_OBJECT_SIZE: u64 = 1 << 30;
 /// A pack's trailing checksum.
 const PACK_TRAILER_LEN: u64 = 20;
 /// An entry header is at most this long: a type-and-size varint (at most 10 bytes for a
@@ -47,6 +47,16 @@ pub enum PackError {
         /// The system error.
         #[source]
         source: std::io::Error,
+    },
+    /// An object is larger than the caller's limit: it was not built.
+    #[error("{}: object at offset {offset} is {size} bytes, over the limit", path.display())]
+    TooLarge {
+        /// The pack.
+        path: PathBuf,
+        /// Where.
+        offset: u64,
+        /// Its announced size.
+        size: u64,
     },
     /// A pack or index file does not hold what its format says.
     #[error("{}: {what} at offset {offset}", path.display())]
@@ -129,8 +139,9 @@ impl quick_cache::Weighter<Location, Object> for ByteWeigher {
 }
 
 impl Packs {
-    /// Opens every readable pack in `git_dir/objects/pack` (alternates are left to
-    /// libgit2). A pack that cannot be opened is skipped: its objects go to libgit2.
+    /// Opens every readable pack in `git_dir/objects/pack` (`git_dir`: the repository's
+    /// common directory; alternates are left to libgit2). A pack that cannot be opened is
+    /// skipped: its objects go to libgit2.
     pub fn open(git_dir: &Path) -> Packs {
         let mut indexes: Vec<PathBuf> = std::fs::read_dir(git_dir.join("objects/pack"))
             .map(|entries| {
@@ -261,28 +272,43 @@ impl Packs {
         base: Option<(Kind, &[u8])>,
     ) -> Result<(Kind, Vec<u8>), PackError> {
         let mut object = Vec::new();
-        let kind = self.build_into(at, entry, base, &mut object)?;
+        let kind = self.build_into(at, entry, base, MAX_OBJECT_SIZE, &mut object)?;
         Ok((kind, object))
     }
 
     /// Like [`Packs::build`], into `out` (replacing what it held; its allocation is reused).
+    /// An object announced larger than `limit` (or [`MAX_OBJECT_SIZE`]) is not built:
+    /// [`PackError::TooLarge`].
     fn build_into(
         &self,
         at: Location,
         entry: &Entry,
         base: Option<(Kind, &[u8])>,
+        limit: u64,
         out: &mut Vec<u8>,
     ) -> Result<Kind, PackError> {
+        let limit = limit.min(MAX_OBJECT_SIZE);
+        let too_large = |size| PackError::TooLarge {
+            path: self.pack(at).path.clone(),
+            offset: at.offset,
+            size,
+        };
         match (entry.stored, base) {
+            (Stored::Whole(_), _) if entry.size > limit => Err(too_large(entry.size)),
             (Stored::Whole(kind), _) => {
                 self.inflate_into(at, entry, out)?;
                 Ok(kind)
             }
             (_, Some((kind, base))) => DELTA.with(|cell| {
                 let mut delta = cell.borrow_mut();
-                self.inflate_into(at, entry, &mut delta)?;
-                let applied = delta::apply_into(base, &delta, out)
-                    .map_err(|_| self.corrupt(at, "delta does not apply to its base"));
+                let applied = self.inflate_into(at, entry, &mut delta).and_then(|()| {
+                    let wrong = |_| self.corrupt(at, "delta does not apply to its base");
+                    // A few bytes of copy instructions can announce (and build) gigabytes.
+                    match delta::result_size(&delta).map_err(wrong)? {
+                        size if size > limit => Err(too_large(size)),
+                        _ => delta::apply_into(base, &delta, out).map_err(wrong),
+                    }
+                });
                 if delta.capacity() > MAX_KEPT_BUFFER {
                     *delta = Vec::new();
                 }

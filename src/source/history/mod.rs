@@ -104,7 +104,8 @@ pub fn scan(
     };
 
     let progress = Progress::new(options.progress);
-    let packs = Packs::open(&git_dir);
+    // A linked worktree's objects live in the main repository (its common directory).
+    let packs = Packs::open(repo.commondir());
     let scans =
         pool.install(|| walk_commits(&git_dir, &packs, &commits, detector, messages, &progress));
     packs.clear_cache();
@@ -369,6 +370,13 @@ impl Blob<'_> {
         messages: &Messages,
         max_size: u64,
     ) -> BlobOutcome {
+        // The size first, from the object's header: a blob over the limit is never read.
+        let size = repo.odb().and_then(|odb| odb.read_header(self.id));
+        if let Ok((size, _)) = size {
+            if size as u64 > max_size {
+                return self.too_large(messages, size as u64);
+            }
+        }
         match repo.find_blob(self.id) {
             Ok(blob) => self.scan(repo, detector, messages, max_size, blob.content()),
             Err(e) => {
