@@ -17,6 +17,30 @@ use std::sync::Arc;
 const MODE_TYPE_MASK: u32 = 0o170000;
 const MODE_TREE: u32 = 0o040000;
 const MODE_GITLINK: u32 = 0o160000;
+/// Deepest directory nesting walked: git's own limit (`core.maxTreeDepth`). A hostile tree
+/// nested deeper is an error, not a stack overflow.
+pub const MAX_TREE_DEPTH: usize = 4096;
+
+/// Fails if `dir` lies deeper than [`MAX_TREE_DEPTH`].
+fn check_depth(dir: &[u8]) -> Result<(), GitError> {
+    let depth = if dir.is_empty() {
+        0
+    } else {
+        memchr::memchr_iter(b'/', dir).count() + 1
+    };
+    if depth <= MAX_TREE_DEPTH {
+        return Ok(());
+    }
+    Err(GitError::Read {
+        what: format!(
+            "directory {}…",
+            String::from_utf8_lossy(&dir[..dir.len().min(60)])
+        ),
+        source: git2::Error::from_str(&format!(
+            "nested deeper than {MAX_TREE_DEPTH} directories (git's own limit)"
+        )),
+    })
+}
 
 /// One staged file with new content.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +143,7 @@ impl Walk {
                 return Ok(());
             }
         }
+        check_depth(dir)?;
         let mut items = index_items(index, dir, range);
         let head_entries = match head {
             Some(id) => tree_entries(repo, id)?,
@@ -168,6 +193,7 @@ impl Walk {
         if old == Some(new) {
             return Ok(());
         }
+        check_depth(dir)?;
         let new_data = repo.tree(new)?;
         let old_data = old
             .map(|id| repo.tree(id).map(|data| (id, data)))
@@ -266,6 +292,7 @@ impl Walk {
         dir: &[u8],
         id: git2::Oid,
     ) -> Result<(), GitError> {
+        check_depth(dir)?;
         for (name, child, mode) in tree_entries(repo, id)? {
             let path = join(dir, &name);
             match mode & MODE_TYPE_MASK {

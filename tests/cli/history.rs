@@ -496,3 +496,49 @@ fn blobs_over_the_size_limit_are_skipped_loose_and_packed() {
         );
     }
 }
+
+#[test]
+fn in_head_does_not_depend_on_the_range_nor_on_the_detector_at_head() {
+    // The value survives at HEAD where no rule would flag it (a note), and in a UTF-16 file.
+    let repo = TestRepo::new();
+    let token = secrets::auth_token();
+    repo.write("cfg.env", format!("TWILIO_AUTH_TOKEN={token}\n"));
+    let utf16_token = secrets::auth_token();
+    let utf16 = |text: &str| -> Vec<u8> {
+        let mut bytes = vec![0xff, 0xfe];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        bytes
+    };
+    repo.write(
+        "win.ini",
+        utf16(&format!("TWILIO_AUTH_TOKEN={utf16_token}\r\n")),
+    );
+    repo.add(&["cfg.env", "win.ini"]);
+    repo.commit("config");
+    repo.git(&["rm", "-q", "cfg.env"]);
+    repo.write("notes.txt", format!("the legacy value was {token}\n"));
+    repo.write(
+        "win.ini",
+        utf16(&format!("TWILIO_AUTH_TOKEN={utf16_token}\r\nOTHER=1\r\n")),
+    );
+    repo.add(&["notes.txt", "win.ini"]);
+    repo.commit("move the value to a note");
+    for args in [&["--all"][..], &["HEAD~1"][..]] {
+        let doc = history(&repo, args).json();
+        let by_path = |path: &str| {
+            doc["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["path"] == path)
+                .unwrap_or_else(|| panic!("{args:?}: no finding in {path}: {doc}"))
+                .clone()
+        };
+        let cfg = by_path("cfg.env");
+        assert_eq!(cfg["in_head"], true, "{args:?}");
+        assert_eq!(cfg["head_path"], "notes.txt", "{args:?}");
+        let ini = by_path("win.ini");
+        assert_eq!(ini["in_head"], true, "{args:?}");
+        assert_eq!(ini["head_path"], "win.ini", "{args:?}");
+    }
+}

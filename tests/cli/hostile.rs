@@ -449,3 +449,71 @@ fn bare_repositories_and_detached_heads() {
     );
     assert_eq!(staged.findings().len(), 1, "{}", staged.stderr);
 }
+
+/// A repository whose one commit holds `file` below `depth` nested directories, written by
+/// `git fast-import` (no checkout: no file system path limit applies).
+fn deeply_nested(depth: usize, file: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    let path = format!("{}/{file}", vec!["d"; depth].join("/"));
+    let data = token_line();
+    let stream = format!(
+        "commit refs/heads/main\ncommitter A <a@example.com> 1700000000 +0000\ndata 4\ndeep\n\
+         M 100644 inline {path}\ndata {}\n{data}\n",
+        data.len()
+    );
+    let mut import = repo.git_command(&["fast-import", "--quiet"]);
+    import.stdin(std::process::Stdio::piped());
+    let mut child = import.spawn().unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    repo
+}
+
+#[test]
+fn trees_nested_as_deep_as_git_allows_are_walked_and_deeper_ones_refused() {
+    let within = deeply_nested(4000, "app.env");
+    let run = Run::within(
+        within
+            .dir
+            .leakfence()
+            .args(["history", "--all", "--format", "json"]),
+        LIMIT,
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.findings().len(), 1);
+
+    // The same depth staged: the index walk recurses as deep.
+    let staged = TestRepo::new();
+    staged.write("a.env", token_line());
+    let blob = staged.git(&["hash-object", "-w", "a.env"]);
+    let deep_path = format!("{}/a.env", vec!["d"; 4000].join("/"));
+    let cacheinfo = format!("100644,{},{deep_path}", blob.trim());
+    staged.git(&["update-index", "--add", "--cacheinfo", &cacheinfo]);
+    let run = Run::within(
+        staged.dir.leakfence().args(["staged", "--format", "json"]),
+        LIMIT,
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.findings().len(), 1);
+
+    let beyond = deeply_nested(4200, "app.env");
+    let run = Run::within(
+        beyond
+            .dir
+            .leakfence()
+            .args(["history", "--all", "--format", "json"]),
+        LIMIT,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("nested deeper than 4096 directories"),
+        "{}",
+        run.stderr
+    );
+}

@@ -1,156 +1,220 @@
 //! Which history findings are still present at `HEAD`, and in which file.
 //!
 //! A leak still in the tree is worse than one only in history. A finding is still present
-//! when its own file at `HEAD` still holds the secret, or else when another file at `HEAD`
-//! does (the file was renamed, its directory moved, the value copied elsewhere). Files the
-//! history scan already read are known by what the detector found in them; the others (when
-//! `HEAD` is outside the scanned range) are read and searched for the remaining secrets.
+//! when a file at `HEAD` holds its secret: its own file first, else the first other file in
+//! path order (the file was renamed, its directory moved, the value copied elsewhere). Files
+//! are searched for the secret's bytes, as stored and as decoded (UTF-16 files), whatever
+//! range the history scan covered, so the answer does not depend on it. Files over the size
+//! limit are not read.
+//!
+//! `HEAD`'s files are listed before the blob scan, which keeps a copy of each one it reads,
+//! within a memory budget: those need no second read. The others are read again at the end.
 
 use super::COMMIT_MESSAGE;
 use crate::finding::Finding;
 use crate::git::pack::{Content, DeltaForest, Packs};
 use crate::git::tree::TreeSource;
+use crate::source::decode::{decode, Decoded};
 use crate::source::tree_diff;
 use aho_corasick::AhoCorasick;
-use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
-/// What the blob scan learned that marking needs: the blobs it read, and the secrets the
-/// detector found in each.
-#[derive(Default)]
-pub struct ScannedBlobs {
-    /// Every blob the scan read.
-    pub read: HashSet<git2::Oid>,
-    /// The secrets found in each blob that had findings.
-    pub secrets: HashMap<git2::Oid, HashSet<String>>,
+/// Bytes of `HEAD`'s files the blob scan keeps for the search at the end.
+const KEPT_BYTES: u64 = 64 << 20;
+
+/// `HEAD`'s files, and the copies of their contents the blob scan kept.
+pub struct HeadSnapshot {
+    /// Path and blob of every file at `HEAD`, in path order.
+    files: Vec<(String, git2::Oid)>,
+    ids: HashSet<git2::Oid>,
+    kept: Mutex<HashMap<git2::Oid, Arc<[u8]>>>,
+    budget: AtomicU64,
+}
+
+impl HeadSnapshot {
+    /// Lists the files at `HEAD` (`None` without a readable `HEAD`).
+    pub fn list(repo: &git2::Repository, trees: &dyn TreeSource) -> Option<HeadSnapshot> {
+        let tree = repo.head().ok()?.peel_to_tree().ok()?.id();
+        let mut files: Vec<(String, git2::Oid)> = tree_diff::commit_changes(trees, None, tree)
+            .ok()?
+            .into_iter()
+            .map(|change| {
+                (
+                    String::from_utf8_lossy(&change.path).into_owned(),
+                    change.new,
+                )
+            })
+            .collect();
+        files.sort();
+        Some(HeadSnapshot {
+            ids: files.iter().map(|(_, id)| *id).collect(),
+            files,
+            kept: Mutex::new(HashMap::new()),
+            budget: AtomicU64::new(KEPT_BYTES),
+        })
+    }
+
+    /// Called with every blob the scan reads: keeps a copy of `HEAD`'s while the budget lasts.
+    pub fn offer(&self, id: git2::Oid, content: &[u8]) {
+        if !self.ids.contains(&id) {
+            return;
+        }
+        let size = content.len() as u64;
+        let reserved = self
+            .budget
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(size)
+            });
+        if reserved.is_ok() {
+            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            kept.insert(id, Arc::from(content));
+        }
+    }
+}
+
+/// Where to read what the blob scan did not keep, and the largest blob to read.
+pub struct Reader<'a> {
+    /// The repository, through libgit2.
+    pub repo: &'a git2::Repository,
+    /// Its packs.
+    pub packs: &'a Packs,
+    /// Blobs larger than this are not read.
+    pub size_limit: u64,
 }
 
 /// Sets `in_head` and `head_path` on every file finding (commit-message findings have no
-/// file). Without a readable `HEAD`, nothing is present.
-pub fn mark(
-    repo: &git2::Repository,
-    trees: &dyn TreeSource,
-    packs: &Packs,
-    findings: &mut [Finding],
-    scanned: &ScannedBlobs,
-) {
+/// file). Without a `HEAD` snapshot, nothing is present.
+pub fn mark(head: Option<&HeadSnapshot>, reader: &Reader<'_>, findings: &mut [Finding]) {
     let mut pending: Vec<usize> = (0..findings.len())
         .filter(|&i| findings[i].path != COMMIT_MESSAGE)
         .collect();
     for &i in &pending {
         findings[i].in_head = Some(false);
     }
-    let head_tree = repo
-        .head()
-        .and_then(|head| head.peel_to_tree())
-        .map(|tree| tree.id());
-    let Ok(head_tree) = head_tree else { return };
+    let Some(head) = head else { return };
     if pending.is_empty() {
         return;
     }
-    let Ok(files) = tree_diff::commit_changes(trees, None, head_tree) else {
-        return;
-    };
-    let mut files: Vec<(String, git2::Oid)> = files
-        .into_iter()
-        .map(|change| {
-            (
-                String::from_utf8_lossy(&change.path).into_owned(),
-                change.new,
-            )
-        })
-        .collect();
-    files.sort();
+    let files = &head.files;
 
-    // Its own file first: read it and look for the exact bytes.
-    let by_path: HashMap<&str, git2::Oid> = files.iter().map(|(p, id)| (p.as_str(), *id)).collect();
-    let mut contents: HashMap<git2::Oid, Option<Vec<u8>>> = HashMap::new();
-    pending.retain(|&i| {
-        let finding = &mut findings[i];
-        let Some(&id) = by_path.get(finding.path.as_str()) else {
-            return true;
-        };
-        let content = contents
-            .entry(id)
-            .or_insert_with(|| repo.find_blob(id).ok().map(|b| b.content().to_vec()));
-        let present = content
-            .as_deref()
-            .is_some_and(|c| memchr::memmem::find(c, finding.secret.as_bytes()).is_some());
-        if present {
-            finding.in_head = Some(true);
-            finding.head_path = Some(finding.path.clone());
-        }
-        !present
-    });
-
-    // Then any other file, in path order: what the scan found in it, or else its bytes.
-    let mut unread = Vec::new();
-    for (path, id) in &files {
-        if pending.is_empty() {
-            return;
-        }
-        match scanned.secrets.get(id) {
-            Some(secrets) => pending.retain(|&i| {
-                let here = secrets.contains(&findings[i].secret);
-                if here {
-                    findings[i].in_head = Some(true);
-                    findings[i].head_path = Some(path.clone());
-                }
-                !here
-            }),
-            None if !scanned.read.contains(id) => unread.push((path, *id)),
-            None => {}
-        }
-    }
-    if pending.is_empty() || unread.is_empty() {
-        return;
-    }
-    let secrets: Vec<&str> = pending
+    // Its own file first.
+    let by_path: HashMap<&str, usize> = files
         .iter()
-        .map(|&i| findings[i].secret.as_str())
+        .enumerate()
+        .map(|(i, (path, _))| (path.as_str(), i))
         .collect();
-    let ids: Vec<git2::Oid> = unread.iter().map(|(_, id)| *id).collect();
-    let holding = files_holding(repo, packs, &ids, &secrets);
-    for (k, &i) in pending.iter().enumerate() {
-        if let Some(&file) = holding.get(&k) {
+    let own: Vec<(usize, usize)> = pending
+        .iter()
+        .filter_map(|&i| Some((i, *by_path.get(findings[i].path.as_str())?)))
+        .collect();
+    if !own.is_empty() {
+        let (blobs, blob_at) = unique(own.iter().map(|&(_, file)| files[file].1));
+        let (secrets, secret_at) = unique(own.iter().map(|&(i, _)| findings[i].secret.clone()));
+        let holders = reader.holders(head, &blobs, &secrets);
+        for &(i, file) in &own {
+            if holders[secret_at[&findings[i].secret]].contains(&blob_at[&files[file].1]) {
+                findings[i].in_head = Some(true);
+                findings[i].head_path = Some(files[file].0.clone());
+            }
+        }
+        pending.retain(|&i| findings[i].in_head != Some(true));
+    }
+
+    // Then every file, in path order.
+    if pending.is_empty() {
+        return;
+    }
+    let blobs: Vec<git2::Oid> = files.iter().map(|(_, id)| *id).collect();
+    let (secrets, secret_at) = unique(pending.iter().map(|&i| findings[i].secret.clone()));
+    let holders = reader.holders(head, &blobs, &secrets);
+    for &i in &pending {
+        if let Some(&file) = holders[secret_at[&findings[i].secret]].first() {
             findings[i].in_head = Some(true);
-            findings[i].head_path = Some(unread[file].0.clone());
+            findings[i].head_path = Some(files[file].0.clone());
         }
     }
 }
 
-/// For each of `secrets` (by position), the first of `blobs` (by position) that holds it.
-fn files_holding(
-    repo: &git2::Repository,
-    packs: &Packs,
-    blobs: &[git2::Oid],
-    secrets: &[&str],
-) -> HashMap<usize, usize> {
-    let Ok(searcher) = AhoCorasick::new(secrets) else {
-        return HashMap::new();
-    };
-    let first: Mutex<HashMap<usize, usize>> = Mutex::new(HashMap::new());
-    let search = |blob: usize, content: &[u8]| {
-        let found: HashSet<usize> = searcher
-            .find_overlapping_iter(content)
-            .map(|m| m.pattern().as_usize())
-            .collect();
-        let mut first = first.lock().unwrap_or_else(|e| e.into_inner());
-        for secret in found {
-            let slot = first.entry(secret).or_insert(blob);
-            *slot = (*slot).min(blob);
-        }
-    };
-    let forest = DeltaForest::plan(packs, blobs);
-    let delivered = forest.visit(packs, u64::MAX, &|blob, _, content| {
-        if let Content::Data(bytes) = content {
-            search(blob, bytes);
-        }
-    });
-    for (blob, _) in delivered.iter().enumerate().filter(|(_, done)| !**done) {
-        if let Ok(found) = repo.find_blob(blobs[blob]) {
-            search(blob, found.content());
-        }
+/// The distinct values of `items` in first-seen order, and each one's position among them.
+fn unique<T: Clone + Eq + std::hash::Hash>(
+    items: impl Iterator<Item = T>,
+) -> (Vec<T>, HashMap<T, usize>) {
+    let mut order = Vec::new();
+    let mut position = HashMap::new();
+    for item in items {
+        position.entry(item.clone()).or_insert_with(|| {
+            order.push(item);
+            order.len() - 1
+        });
     }
-    first.into_inner().unwrap_or_else(|e| e.into_inner())
+    (order, position)
+}
+
+impl Reader<'_> {
+    /// For each of `secrets` (distinct), the positions in `blobs` (distinct) of the blobs that
+    /// hold it, ascending: as stored or as decoded. Kept copies are searched first, the other
+    /// blobs read.
+    fn holders(
+        &self,
+        head: &HeadSnapshot,
+        blobs: &[git2::Oid],
+        secrets: &[String],
+    ) -> Vec<BTreeSet<usize>> {
+        let mut out = vec![BTreeSet::new(); secrets.len()];
+        let Ok(searcher) = AhoCorasick::new(secrets) else {
+            return out;
+        };
+        let found = Mutex::new(Vec::new());
+        let search = |blob: usize, content: &[u8]| {
+            let mut hits = Vec::new();
+            let mut look = |text: &[u8]| {
+                hits.extend(
+                    searcher
+                        .find_overlapping_iter(text)
+                        .map(|m| (m.pattern().as_usize(), blob)),
+                );
+            };
+            look(content);
+            if let Decoded::Text(Cow::Owned(decoded)) = decode(content) {
+                look(&decoded);
+            }
+            if !hits.is_empty() {
+                found.lock().unwrap_or_else(|e| e.into_inner()).extend(hits);
+            }
+        };
+        let kept = head.kept.lock().unwrap_or_else(|e| e.into_inner());
+        let (in_memory, to_read): (Vec<usize>, Vec<usize>) =
+            (0..blobs.len()).partition(|&blob| kept.contains_key(&blobs[blob]));
+        in_memory
+            .par_iter()
+            .for_each(|&blob| search(blob, &kept[&blobs[blob]]));
+        drop(kept);
+        let ids: Vec<git2::Oid> = to_read.iter().map(|&blob| blobs[blob]).collect();
+        let forest = DeltaForest::plan(self.packs, &ids);
+        let delivered = forest.visit(self.packs, self.size_limit, &|k, _, content| {
+            if let Content::Data(bytes) = content {
+                search(to_read[k], bytes);
+            }
+        });
+        for (k, _) in delivered.iter().enumerate().filter(|(_, done)| !**done) {
+            let size = self
+                .repo
+                .odb()
+                .and_then(|odb| odb.read_header(ids[k]))
+                .map_or(0, |(size, _)| size as u64);
+            if size <= self.size_limit {
+                if let Ok(blob) = self.repo.find_blob(ids[k]) {
+                    search(to_read[k], blob.content());
+                }
+            }
+        }
+        for (secret, blob) in found.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            out[secret].insert(blob);
+        }
+        out
+    }
 }

@@ -27,7 +27,7 @@ use crate::git::tree::PacksFirst;
 use crate::git::{self, GitError};
 use crate::messages::Messages;
 use crate::report::Stats;
-use head::ScannedBlobs;
+use head::HeadSnapshot;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -92,6 +92,9 @@ pub fn scan(
     git2::opts::strict_hash_verification(false);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
+        // Room for trees nested as deep as git allows (tree_diff::MAX_TREE_DEPTH); only
+        // touched pages cost memory.
+        .stack_size(64 << 20)
         .build()
         .map_err(|e| GitError::Read {
             what: "worker threads".into(),
@@ -106,15 +109,29 @@ pub fn scan(
     let progress = Progress::new(options.progress);
     // A linked worktree's objects live in the main repository (its common directory).
     let packs = Packs::open(repo.commondir());
-    let scans =
-        pool.install(|| walk_commits(&git_dir, &packs, &commits, detector, messages, &progress));
+    let objects = Objects {
+        git_dir: &git_dir,
+        packs: &packs,
+    };
+    let scans = pool.install(|| walk_commits(&objects, &commits, detector, messages, &progress));
+    // On the scan's threads, whose stacks hold trees nested as deep as git allows.
+    let head = pool.install(|| {
+        let repo = git2::Repository::open(&git_dir).ok()?;
+        HeadSnapshot::list(
+            &repo,
+            &PacksFirst {
+                packs: &packs,
+                repo: &repo,
+            },
+        )
+    });
     packs.clear_cache();
     let occurrences = attribute(&scans);
     stats.blobs = occurrences.len() as u64;
-    let (mut attributed, blob_stats, scanned) = pool.install(|| {
+    let (mut attributed, blob_stats) = pool.install(|| {
         scan_blobs(
-            &git_dir,
-            &packs,
+            &objects,
+            head.as_ref(),
             occurrences,
             detector,
             messages,
@@ -132,11 +149,12 @@ pub fn scan(
     // On the scan's own threads (a libgit2 handle cannot cross threads: this one is opened here).
     pool.install(|| {
         if let Ok(repo) = git2::Repository::open(&git_dir) {
-            let trees = PacksFirst {
-                packs: &packs,
+            let reader = head::Reader {
                 repo: &repo,
+                packs: &packs,
+                size_limit: options.max_file_size,
             };
-            head::mark(&repo, &trees, &packs, &mut findings, &scanned);
+            head::mark(head.as_ref(), &reader, &mut findings);
         }
     });
     Ok((findings, stats))
@@ -157,13 +175,13 @@ type Attributed = (usize, Finding);
 
 /// Step (1): per-commit changes and message findings, in parallel, in commit order.
 fn walk_commits(
-    git_dir: &Path,
-    packs: &Packs,
+    objects: &Objects<'_>,
     commits: &[git2::Oid],
     detector: &Detector,
     messages: &Messages,
     progress: &Progress,
 ) -> Vec<CommitScan> {
+    let (git_dir, packs) = (objects.git_dir, objects.packs);
     progress.start_commits(commits.len() as u64);
     commits
         .par_iter()
@@ -276,44 +294,51 @@ fn attribute(scans: &[CommitScan]) -> Vec<(git2::Oid, Vec<Occurrence>)> {
     blobs
 }
 
+/// Where the workers read objects: leakfence's pack reader, libgit2 (a handle per thread,
+/// opened from `git_dir`) for the rest.
+struct Objects<'a> {
+    git_dir: &'a Path,
+    packs: &'a Packs,
+}
+
 /// Step (3): each distinct blob read and scanned once, in parallel: those in packs through
 /// leakfence's pack reader, each delta chain resolved once; the rest (loose objects,
 /// alternates, anything the reader found damaged) through libgit2, which reports real damage.
 fn scan_blobs(
-    git_dir: &Path,
-    packs: &Packs,
+    objects: &Objects<'_>,
+    head: Option<&HeadSnapshot>,
     blobs: Vec<(git2::Oid, Vec<Occurrence>)>,
     detector: &Detector,
     messages: &Messages,
     max_size: u64,
     progress: &Progress,
-) -> (Vec<Attributed>, Stats, ScannedBlobs) {
+) -> (Vec<Attributed>, Stats) {
+    let (git_dir, packs) = (objects.git_dir, objects.packs);
     progress.start_blobs(blobs.len() as u64);
     let ids: Vec<git2::Oid> = blobs.iter().map(|(id, _)| *id).collect();
     let forest = DeltaForest::plan(packs, &ids);
-    let collected = Mutex::new((Vec::new(), Stats::default(), ScannedBlobs::default()));
-    let keep = |id: git2::Oid, outcome: BlobOutcome| {
+    let collected = Mutex::new((Vec::new(), Stats::default()));
+    let keep = |outcome: BlobOutcome| {
         progress.blob_done(outcome.stats.bytes);
         let mut collected = collected.lock().unwrap_or_else(|e| e.into_inner());
         collected.0.extend(outcome.findings);
         collected.1.add(&outcome.stats);
-        if !outcome.secrets.is_empty() {
-            collected.2.secrets.insert(id, outcome.secrets);
-        }
     };
     let delivered = forest.visit(packs, max_size, &|position, _kind, content| {
         let (id, places) = &blobs[position];
         let scanned = with_worker(git_dir, detector, |repo, detector| {
             let blob = Blob { id: *id, places };
             match content {
-                Content::Data(bytes) => blob.scan(repo, detector, messages, max_size, bytes),
+                Content::Data(bytes) => {
+                    if let Some(head) = head {
+                        head.offer(*id, bytes);
+                    }
+                    blob.scan(repo, detector, messages, max_size, bytes)
+                }
                 Content::TooLarge(size) => blob.too_large(messages, size),
             }
         });
-        keep(
-            *id,
-            scanned.unwrap_or_else(|e| cannot_open(git_dir, messages, &e)),
-        );
+        keep(scanned.unwrap_or_else(|e| cannot_open(git_dir, messages, &e)));
     });
     blobs
         .par_iter()
@@ -323,14 +348,9 @@ fn scan_blobs(
             let scanned = with_worker(git_dir, detector, |repo, detector| {
                 Blob { id: *id, places }.read_and_scan(repo, detector, messages, max_size)
             });
-            keep(
-                *id,
-                scanned.unwrap_or_else(|e| cannot_open(git_dir, messages, &e)),
-            );
+            keep(scanned.unwrap_or_else(|e| cannot_open(git_dir, messages, &e)));
         });
-    let (findings, stats, mut scanned) = collected.into_inner().unwrap_or_else(|e| e.into_inner());
-    scanned.read = ids.into_iter().collect();
-    (findings, stats, scanned)
+    collected.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
 fn cannot_open(git_dir: &Path, messages: &Messages, e: &git2::Error) -> BlobOutcome {
@@ -347,8 +367,6 @@ struct BlobOutcome {
     /// Findings on lines new at each place that introduced the blob.
     findings: Vec<Attributed>,
     stats: Stats,
-    /// Every secret found in the blob, new or not (to tell which are still at `HEAD`).
-    secrets: HashSet<String>,
 }
 
 /// One distinct blob and the places that introduced it.
@@ -449,7 +467,6 @@ impl Blob<'_> {
                 ..BlobOutcome::default()
             };
         }
-        let secrets = found.iter().map(|f| f.secret.clone()).collect();
         let mut out = Vec::new();
         for place in self.places {
             let mut here = found.clone();
@@ -465,7 +482,6 @@ impl Blob<'_> {
         BlobOutcome {
             findings: out,
             stats,
-            secrets,
         }
     }
 }
