@@ -311,18 +311,10 @@ fn an_object_missing_from_a_pack_is_named() {
         .filter(|id| *id != blob)
         .map(|id| format!("{id}\n"))
         .collect();
-    let mut pack = repo.git_command(&["pack-objects", "-q", ".git/objects/pack/pack"]);
-    pack.stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null());
-    let mut child = pack.spawn().unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(keep.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    repo.git_with_input(
+        &["pack-objects", "-q", ".git/objects/pack/pack"],
+        keep.as_bytes(),
+    );
     let loose = repo.path().join(".git/objects");
     for entry in std::fs::read_dir(&loose).unwrap().flatten() {
         let name = entry.file_name();
@@ -461,17 +453,7 @@ fn deeply_nested(depth: usize, file: &str) -> TestRepo {
          M 100644 inline {path}\ndata {}\n{data}\n",
         data.len()
     );
-    let mut import = repo.git_command(&["fast-import", "--quiet"]);
-    import.stdin(std::process::Stdio::piped());
-    let mut child = import.spawn().unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stream.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    repo.git_with_input(&["fast-import", "--quiet"], stream.as_bytes());
     repo
 }
 

@@ -124,21 +124,27 @@ pub fn apply_into(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Result<(), De
     Ok(())
 }
 
+/// A size as a delta header writes it (the inverse of `varint`), for tests that build deltas.
+#[cfg(test)]
+pub(super) fn encode_size(mut n: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return out;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn size(mut n: usize) -> Vec<u8> {
-        let mut out = Vec::new();
-        loop {
-            let byte = (n & 0x7f) as u8;
-            n >>= 7;
-            if n == 0 {
-                out.push(byte);
-                return out;
-            }
-            out.push(byte | 0x80);
-        }
+    fn size(n: usize) -> Vec<u8> {
+        encode_size(n as u64)
     }
 
     fn delta(base_len: usize, result_len: usize, ops: &[u8]) -> Vec<u8> {

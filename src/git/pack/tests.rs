@@ -185,23 +185,10 @@ fn object_id(kind: &str, content: &[u8]) -> git2::Oid {
     git2::Oid::from_bytes(&hash.finalize()).unwrap()
 }
 
-fn size_varint(mut n: u64) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let byte = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(byte);
-            return out;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
 /// A delta that copies all of `base` and appends `extra`.
 fn append_delta(base: &[u8], extra: &[u8]) -> Vec<u8> {
-    let mut delta = size_varint(base.len() as u64);
-    delta.extend(size_varint((base.len() + extra.len()) as u64));
+    let mut delta = delta::encode_size(base.len() as u64);
+    delta.extend(delta::encode_size((base.len() + extra.len()) as u64));
     for (start, chunk) in (0..base.len())
         .step_by(0x10000)
         .map(|s| (s, (base.len() - s).min(0x10000)))
@@ -285,8 +272,8 @@ fn a_delta_announcing_a_gigabyte_is_not_built() {
     // 1,024 copies of the 64 KiB base: 64 MiB from a delta of about 1 KiB (16,384 copies,
     // a gigabyte, take 16 KiB), over a 1 MiB limit.
     let copies = 0x400u64;
-    let mut delta = size_varint(base.len() as u64);
-    delta.extend(size_varint(base.len() as u64 * copies));
+    let mut delta = delta::encode_size(base.len() as u64);
+    delta.extend(delta::encode_size(base.len() as u64 * copies));
     delta.extend(std::iter::repeat_n(0x80u8, copies as usize));
     let mut writer = PackWriter::new();
     let at = writer.blob(&base);

@@ -111,6 +111,30 @@ impl TestRepo {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
+    /// Runs git with `input` on its standard input; panics with its stderr on failure.
+    pub fn git_with_input(&self, args: &[&str], input: &[u8]) -> String {
+        use std::io::Write;
+        let mut child = self
+            .git_command(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run git");
+        let mut stdin = child.stdin.take().expect("piped");
+        // Written from another thread: git may fill its output pipe before reading it all.
+        let input = input.to_vec();
+        let writer = std::thread::spawn(move || stdin.write_all(&input));
+        let output = child.wait_with_output().expect("run git");
+        writer.join().expect("writer").expect("write git's input");
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
     /// A git command with the isolated environment, not yet run.
     pub fn git_command(&self, args: &[&str]) -> Command {
         let mut command = Command::new("git");
