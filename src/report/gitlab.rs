@@ -138,7 +138,7 @@ impl Report for Gitlab {
             scan: scan(stats),
             vulnerabilities,
         };
-        serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::from)?;
         writeln!(out)
     }
 }

@@ -95,7 +95,7 @@ impl Report for Json {
             findings,
             stats,
         };
-        serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::from)?;
         writeln!(out)
     }
 }

@@ -242,7 +242,7 @@ impl Report for Sarif {
                 results,
             }],
         };
-        serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::from)?;
         writeln!(out)
     }
 }
