@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 /// Stack of the thread that runs the command: tree walks recurse once per directory level,
 /// and git allows trees nested 4,096 deep. Only the pages touched cost memory.
-const STACK_BYTES: usize = 64 << 20;
+const STACK_BYTES: usize = 32 << 20;
 
 fn main() -> ExitCode {
     let cli = leakfence::cli::Cli::parse();

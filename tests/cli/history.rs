@@ -542,3 +542,32 @@ fn in_head_does_not_depend_on_the_range_nor_on_the_detector_at_head() {
         assert_eq!(ini["head_path"], "win.ini", "{args:?}");
     }
 }
+
+#[test]
+fn a_value_copied_to_several_files_names_the_first_in_path_order() {
+    let repo = TestRepo::new();
+    let token = secrets::auth_token();
+    repo.write("old.env", format!("TWILIO_AUTH_TOKEN={token}\n"));
+    repo.add(&["old.env"]);
+    let leak = repo.commit("leak");
+    repo.git(&["rm", "-q", "old.env"]);
+    // The same blob at two paths, and the value inside another file.
+    for path in ["z/copy.txt", "m/copy.txt"] {
+        repo.write(path, format!("value: {token}\n"));
+    }
+    repo.write("b/notes.md", format!("was {token}\n"));
+    repo.add(&["."]);
+    repo.commit("copies");
+    for args in [&["--all"][..], &["HEAD~1"][..]] {
+        let doc = history(&repo, args).json();
+        let finding = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["commit"] == leak.as_str())
+            .unwrap_or_else(|| panic!("{args:?}: {doc}"))
+            .clone();
+        assert_eq!(finding["in_head"], true, "{args:?}");
+        assert_eq!(finding["head_path"], "b/notes.md", "{args:?}");
+    }
+}

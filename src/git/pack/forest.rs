@@ -212,7 +212,11 @@ where
             .build_into(node.at, &node.entry, base, self.size_limit, &mut object);
         let kind = match built {
             Ok(kind) => kind,
-            Err(PackError::TooLarge { size, .. }) if node.children.is_empty() => {
+            // Over the caller's limit: announced as such. (Over the reader's own cap but
+            // within the caller's limit: left to libgit2, like damage.)
+            Err(PackError::TooLarge { size, .. })
+                if node.children.is_empty() && size > self.size_limit =>
+            {
                 if let Some(position) = node.wanted {
                     let kind = match node.entry.stored {
                         super::Stored::Whole(kind) => kind,

@@ -14,6 +14,7 @@ use super::COMMIT_MESSAGE;
 use crate::finding::Finding;
 use crate::git::pack::{Content, DeltaForest, Packs};
 use crate::git::tree::TreeSource;
+use crate::git::{self, GitError};
 use crate::source::decode::{decode, Decoded};
 use crate::source::tree_diff;
 use aho_corasick::AhoCorasick;
@@ -36,11 +37,16 @@ pub struct HeadSnapshot {
 }
 
 impl HeadSnapshot {
-    /// Lists the files at `HEAD` (`None` without a readable `HEAD`).
-    pub fn list(repo: &git2::Repository, trees: &dyn TreeSource) -> Option<HeadSnapshot> {
-        let tree = repo.head().ok()?.peel_to_tree().ok()?.id();
-        let mut files: Vec<(String, git2::Oid)> = tree_diff::commit_changes(trees, None, tree)
-            .ok()?
+    /// Lists the files at `HEAD` (`Ok(None)`: no `HEAD` commit yet, so nothing is at `HEAD`).
+    pub fn list(
+        repo: &git2::Repository,
+        trees: &dyn TreeSource,
+    ) -> Result<Option<HeadSnapshot>, GitError> {
+        let Some(tree) = git::head_tree(repo)? else {
+            return Ok(None);
+        };
+        let changes = tree_diff::commit_changes(trees, None, tree.id())?;
+        let mut files: Vec<(String, git2::Oid)> = changes
             .into_iter()
             .map(|change| {
                 (
@@ -50,12 +56,12 @@ impl HeadSnapshot {
             })
             .collect();
         files.sort();
-        Some(HeadSnapshot {
+        Ok(Some(HeadSnapshot {
             ids: files.iter().map(|(_, id)| *id).collect(),
             files,
             kept: Mutex::new(HashMap::new()),
             budget: AtomicU64::new(KEPT_BYTES),
-        })
+        }))
     }
 
     /// Called with every blob the scan reads: keeps a copy of `HEAD`'s while the budget lasts.
@@ -124,17 +130,25 @@ pub fn mark(head: Option<&HeadSnapshot>, reader: &Reader<'_>, findings: &mut [Fi
         pending.retain(|&i| findings[i].in_head != Some(true));
     }
 
-    // Then every file, in path order.
+    // Then every file, in path order, each distinct blob read once (the first of its paths
+    // is the one named).
     if pending.is_empty() {
         return;
     }
-    let blobs: Vec<git2::Oid> = files.iter().map(|(_, id)| *id).collect();
+    let (blobs, _) = unique(files.iter().map(|(_, id)| *id));
+    let first_path: HashMap<git2::Oid, usize> = files
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, (_, id))| (*id, i))
+        .collect();
     let (secrets, secret_at) = unique(pending.iter().map(|&i| findings[i].secret.clone()));
     let holders = reader.holders(head, &blobs, &secrets);
     for &i in &pending {
-        if let Some(&file) = holders[secret_at[&findings[i].secret]].first() {
+        // Blobs are in the order of their first path: the first holder has the first path.
+        if let Some(&blob) = holders[secret_at[&findings[i].secret]].first() {
             findings[i].in_head = Some(true);
-            findings[i].head_path = Some(files[file].0.clone());
+            findings[i].head_path = Some(files[first_path[&blobs[blob]]].0.clone());
         }
     }
 }

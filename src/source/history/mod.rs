@@ -22,7 +22,7 @@ use super::tree_diff::{self, Change, Previous};
 use super::{findings_in, previous_lines, retain_new_lines, Origin};
 use crate::detect::Detector;
 use crate::finding::{Commit, Finding};
-use crate::git::pack::{Content, DeltaForest, Packs};
+use crate::git::pack::{Content, DeltaForest, Kind, Packs};
 use crate::git::tree::PacksFirst;
 use crate::git::{self, GitError};
 use crate::messages::Messages;
@@ -94,7 +94,7 @@ pub fn scan(
         .num_threads(options.threads)
         // Room for trees nested as deep as git allows (tree_diff::MAX_TREE_DEPTH); only
         // touched pages cost memory.
-        .stack_size(64 << 20)
+        .stack_size(32 << 20)
         .build()
         .map_err(|e| GitError::Read {
             what: "worker threads".into(),
@@ -114,24 +114,25 @@ pub fn scan(
         packs: &packs,
     };
     let scans = pool.install(|| walk_commits(&objects, &commits, detector, messages, &progress));
-    // On the scan's threads, whose stacks hold trees nested as deep as git allows.
-    let head = pool.install(|| {
-        let repo = git2::Repository::open(&git_dir).ok()?;
-        HeadSnapshot::list(
-            &repo,
-            &PacksFirst {
-                packs: &packs,
-                repo: &repo,
-            },
-        )
-    });
+    // HEAD's files are listed now, for the blob scan to keep copies of them, when the scan is
+    // large and includes HEAD; otherwise later, and only if there are findings to place.
+    let head_commit = repo
+        .head()
+        .ok()
+        .and_then(|head| head.peel_to_commit().ok())
+        .map(|commit| commit.id());
+    let eager =
+        commits.len() >= EAGER_HEAD_COMMITS && head_commit.is_some_and(|id| commits.contains(&id));
+    let head = eager.then(|| list_head(&pool, &git_dir, &packs));
     packs.clear_cache();
     let occurrences = attribute(&scans);
     stats.blobs = occurrences.len() as u64;
     let (mut attributed, blob_stats) = pool.install(|| {
         scan_blobs(
             &objects,
-            head.as_ref(),
+            head.as_ref()
+                .and_then(|listed| listed.as_ref().ok())
+                .and_then(Option::as_ref),
             occurrences,
             detector,
             messages,
@@ -146,18 +147,49 @@ pub fn scan(
         attributed.extend(scan.message_findings.into_iter().map(|f| (commit, f)));
     }
     let mut findings = attach_commits(&repo, &commits, attributed, messages);
-    // On the scan's own threads (a libgit2 handle cannot cross threads: this one is opened here).
-    pool.install(|| {
-        if let Ok(repo) = git2::Repository::open(&git_dir) {
-            let reader = head::Reader {
-                repo: &repo,
-                packs: &packs,
-                size_limit: options.max_file_size,
-            };
-            head::mark(head.as_ref(), &reader, &mut findings);
+    if findings.iter().any(|f| f.path != COMMIT_MESSAGE) {
+        let listed = head.unwrap_or_else(|| list_head(&pool, &git_dir, &packs));
+        match listed {
+            Ok(head) => pool.install(|| {
+                if let Ok(repo) = git2::Repository::open(&git_dir) {
+                    let reader = head::Reader {
+                        repo: &repo,
+                        packs: &packs,
+                        size_limit: options.max_file_size,
+                    };
+                    head::mark(head.as_ref(), &reader, &mut findings);
+                }
+            }),
+            Err(e) => messages.error(
+                "HEAD",
+                format_args!(
+                    "cannot list its files, so whether findings are still there is unknown: {e}"
+                ),
+            ),
         }
-    });
+    }
     Ok((findings, stats))
+}
+
+/// Scans of at least this many commits that include `HEAD` list its files before reading
+/// blobs, so that the blob scan keeps copies of them (see `head`).
+const EAGER_HEAD_COMMITS: usize = 1_000;
+
+/// Lists `HEAD`'s files on the scan's threads (a libgit2 handle cannot cross threads, so one
+/// is opened there; their stacks hold trees nested as deep as git allows).
+fn list_head(
+    pool: &rayon::ThreadPool,
+    git_dir: &Path,
+    packs: &Packs,
+) -> Result<Option<HeadSnapshot>, GitError> {
+    pool.install(|| {
+        let repo = git2::Repository::open(git_dir).map_err(|source| GitError::Read {
+            what: "the repository".into(),
+            source,
+        })?;
+        let trees = PacksFirst { packs, repo: &repo };
+        HeadSnapshot::list(&repo, &trees)
+    })
 }
 
 /// Whether `HEAD` or any ref leads to a commit (libgit2's `is_empty` only knows an unborn
@@ -324,11 +356,13 @@ fn scan_blobs(
         collected.0.extend(outcome.findings);
         collected.1.add(&outcome.stats);
     };
-    let delivered = forest.visit(packs, max_size, &|position, _kind, content| {
+    let delivered = forest.visit(packs, max_size, &|position, kind, content| {
         let (id, places) = &blobs[position];
         let scanned = with_worker(git_dir, detector, |repo, detector| {
             let blob = Blob { id: *id, places };
             match content {
+                // A tree entry that names a commit or tree as a file: damage, as libgit2 says.
+                _ if kind != Kind::Blob => blob.not_a_blob(messages),
                 Content::Data(bytes) => {
                     if let Some(head) = head {
                         head.offer(*id, bytes);
@@ -405,6 +439,14 @@ impl Blob<'_> {
                 BlobOutcome::default()
             }
         }
+    }
+
+    fn not_a_blob(&self, messages: &Messages) -> BlobOutcome {
+        messages.error(
+            &self.first_path(),
+            format_args!("object {} is not a blob", self.id),
+        );
+        BlobOutcome::default()
     }
 
     fn too_large(&self, messages: &Messages, size: u64) -> BlobOutcome {
