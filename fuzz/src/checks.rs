@@ -260,7 +260,8 @@ pub fn gitobject(data: &[u8]) {
         return;
     };
     let (base, delta_bytes) = body.split_at(usize::from(split).min(body.len()));
-    if let Ok(object) = delta::apply(base, delta_bytes) {
+    let mut object = Vec::new();
+    if delta::apply_into(base, delta_bytes, &mut object).is_ok() {
         assert_eq!(
             delta::result_size(delta_bytes).ok(),
             Some(object.len() as u64),

@@ -55,14 +55,8 @@ pub fn result_size(delta: &[u8]) -> Result<u64, DeltaError> {
     varint(delta, &mut at)
 }
 
-/// Rebuilds an object from `base` and `delta`.
-pub fn apply(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, DeltaError> {
-    let mut out = Vec::new();
-    apply_into(base, delta, &mut out)?;
-    Ok(out)
-}
-
-/// Like [`apply`], into `out` (replacing what it held; its allocation is reused).
+/// Rebuilds an object from `base` and `delta` into `out` (replacing what it held; its
+/// allocation is reused).
 pub fn apply_into(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Result<(), DeltaError> {
     let mut at = 0;
     let base_size = varint(delta, &mut at)?;
@@ -142,6 +136,12 @@ pub(super) fn encode_size(mut n: u64) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn apply(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, DeltaError> {
+        let mut out = Vec::new();
+        apply_into(base, delta, &mut out)?;
+        Ok(out)
+    }
 
     fn size(n: usize) -> Vec<u8> {
         encode_size(n as u64)

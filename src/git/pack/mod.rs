@@ -168,16 +168,6 @@ impl Packs {
         self.cache.clear();
     }
 
-    /// How many packs were opened.
-    pub fn len(&self) -> usize {
-        self.packs.len()
-    }
-
-    /// Whether no pack could be opened.
-    pub fn is_empty(&self) -> bool {
-        self.packs.is_empty()
-    }
-
     /// Where object `id` is stored, if in a pack this reader opened.
     pub fn locate(&self, id: &git2::Oid) -> Option<Location> {
         self.locate_from(id.as_bytes(), 0)

@@ -119,7 +119,7 @@ fn reads_every_object_as_git_does_by_id_and_through_the_forest() {
             "the repository has delta chains"
         );
         let packs = Packs::open(&dir.path().join(".git"));
-        assert_eq!(packs.len(), 1);
+        assert_eq!(packs.packs.len(), 1);
         for (id, kind, content) in &objects {
             let (read_kind, read) = packs.read(id).unwrap().expect("packed");
             assert_eq!((read_kind, &read[..]), (*kind, &content[..]), "object {id}");
