@@ -1,6 +1,7 @@
 //! Thin `git2` helpers shared by the sources, and a fast index reader.
 
 pub mod index;
+pub mod oid;
 pub mod pack;
 pub mod tree;
 
