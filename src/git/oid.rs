@@ -21,7 +21,7 @@ pub enum HashKind {
 
 impl HashKind {
     /// The length of an id in bytes.
-    pub const fn len(self) -> usize {
+    pub const fn id_len(self) -> usize {
         match self {
             HashKind::Sha1 => 20,
             HashKind::Sha256 => 32,
@@ -30,7 +30,7 @@ impl HashKind {
 
     /// The length of an id written in hex.
     pub const fn hex_len(self) -> usize {
-        self.len() * 2
+        self.id_len() * 2
     }
 
     /// The format named as git names it (`sha1`, `sha256`).
@@ -75,7 +75,7 @@ impl ObjectId {
     /// The id written as 40 or 64 hex digits (either case).
     pub fn from_hex(hex: &str) -> Option<ObjectId> {
         let hex = hex.as_bytes();
-        HashKind::from_len(hex.len() / 2).filter(|_| hex.len() % 2 == 0)?;
+        HashKind::from_len(hex.len() / 2).filter(|_| hex.len().is_multiple_of(2))?;
         let mut raw = [0u8; MAX_ID_LEN];
         for (i, pair) in hex.chunks_exact(2).enumerate() {
             let digit = |c: u8| (c as char).to_digit(16);
@@ -87,7 +87,7 @@ impl ObjectId {
     /// The id of nothing in `kind`'s format (all zeros), as git writes for "no object".
     pub fn null(kind: HashKind) -> ObjectId {
         ObjectId {
-            len: kind.len() as u8,
+            len: kind.id_len() as u8,
             bytes: [0; MAX_ID_LEN],
         }
     }
@@ -141,7 +141,7 @@ mod tests {
             assert_eq!(id.to_hex().len(), len * 2);
             assert_eq!(ObjectId::from_hex(&id.to_hex()), Some(id));
             assert_eq!(ObjectId::from_hex(&id.to_hex().to_uppercase()), Some(id));
-            assert_eq!(id.kind().len(), len);
+            assert_eq!(id.kind().id_len(), len);
         }
     }
 
