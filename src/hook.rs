@@ -122,8 +122,8 @@ pub fn install(
     force: bool,
     binary: Option<&Path>,
 ) -> Result<Outcome, HookError> {
-    let repository = git::open_repository(repo)?;
-    let dir = git::hooks_dir(&repository)?;
+    let repository = git::Repository::open(repo)?;
+    let dir = repository.hooks_dir()?;
     std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
     let path = dir.join(kind.file_name());
     let previous = previous_path(&path);
@@ -152,8 +152,8 @@ pub fn install(
 
 /// Removes our hook and restores the one it chained, if any.
 pub fn uninstall(repo: Option<&Path>, kind: HookKind) -> Result<Outcome, HookError> {
-    let repository = git::open_repository(repo)?;
-    let path = git::hooks_dir(&repository)?.join(kind.file_name());
+    let repository = git::Repository::open(repo)?;
+    let path = repository.hooks_dir()?.join(kind.file_name());
     match std::fs::read(&path) {
         Ok(existing) if is_ours(&existing) => {}
         Ok(_) => return Ok(Outcome::NotInstalled(path)),

@@ -11,7 +11,7 @@ use leakfence::detect::Detector;
 use leakfence::filter::baseline::Baseline;
 use leakfence::finding::Finding;
 use leakfence::git::pack::delta;
-use leakfence::git::tree;
+use leakfence::git::{tree, HashKind, ObjectId};
 use leakfence::report::redact::{redact, redact_in};
 use leakfence::source::history::push;
 use leakfence::source::{findings_in, Origin};
@@ -242,9 +242,18 @@ pub fn gitobject(data: &[u8]) {
         return;
     };
     if selector % 2 == 0 {
-        if let Ok(entries) = tree::entries(git2::Oid::zero(), rest) {
-            // Each entry takes at least: one mode digit, a space, its name, a NUL, 20 id bytes.
-            let least: usize = entries.iter().map(|e| e.name.len() + 23).sum();
+        // Bit 1 picks the object format: 20-byte (SHA-1) or 32-byte (SHA-256) ids.
+        let hash = if selector & 2 == 0 {
+            HashKind::Sha1
+        } else {
+            HashKind::Sha256
+        };
+        if let Ok(entries) = tree::entries(ObjectId::null(hash), rest) {
+            // Each entry takes at least: one mode digit, a space, its name, a NUL, an id.
+            let least: usize = entries
+                .iter()
+                .map(|e| e.name.len() + 3 + hash.id_len())
+                .sum();
             assert!(
                 least <= rest.len(),
                 "entries hold more than the tree's bytes"

@@ -76,7 +76,7 @@ fn pre_push(mut config: HistoryConfig, repo: Option<&std::path::Path>) -> anyhow
     std::io::stdin()
         .read_to_string(&mut input)
         .context("cannot read the refs being pushed from standard input")?;
-    let repository = git::open_repository(repo)?;
+    let repository = git::Repository::open(repo)?;
     let Some(selection) = source::history::push::selection_for(&repository, &input)? else {
         return Ok(exit::CLEAN); // only deletions: nothing is sent
     };

@@ -178,18 +178,15 @@ pub fn discover(root: &Path) -> Option<PathBuf> {
     if here.is_file() {
         return Some(here);
     }
-    let repo = git2::Repository::discover(root).ok()?;
-    let there = repo.workdir()?.join(file::FILE_NAME);
+    let repo = crate::git::Repository::find(root)?;
+    let there = repo.work_tree()?.join(file::FILE_NAME);
     there.is_file().then_some(there)
 }
 
 /// The work tree root of the repository a git command works on (for configuration lookup).
 fn repository_root(repo: Option<&Path>) -> anyhow::Result<PathBuf> {
-    let repository = crate::git::open_repository(repo)?;
-    Ok(repository
-        .workdir()
-        .unwrap_or(repository.path())
-        .to_path_buf())
+    let repository = crate::git::Repository::open(repo)?;
+    Ok(repository.display_path().to_path_buf())
 }
 
 /// What `leakfence scan` reads.

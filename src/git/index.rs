@@ -12,8 +12,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
-/// Length of a SHA-1 object id.
-pub const OID_LEN: usize = 20;
+use super::oid::{HashKind, ObjectId};
 
 /// One stage-0 entry of the index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,8 +21,19 @@ pub struct Entry {
     pub path: Range<usize>,
     /// The file mode (`0o100644`, `0o100755`, `0o120000` symlink, `0o160000` gitlink).
     pub mode: u32,
-    /// The blob (or commit, for gitlinks) id.
-    pub oid: [u8; OID_LEN],
+    /// The blob (or commit, for gitlinks; tree, for a sparse directory) id.
+    pub oid: ObjectId,
+    /// Marked skip-worktree (outside a sparse checkout).
+    pub skip_worktree: bool,
+    /// Added with `git add -N`: nothing staged yet.
+    pub intent_to_add: bool,
+}
+
+impl Entry {
+    /// Whether this is a sparse index's directory entry (its id names a tree).
+    pub fn is_sparse_dir(&self) -> bool {
+        self.mode & 0o170000 == 0o040000
+    }
 }
 
 /// A parsed index.
@@ -32,7 +42,8 @@ pub struct Index {
     paths: Vec<u8>,
     entries: Vec<Entry>,
     /// Directory path (no trailing `/`, root is empty) → tree id, for valid cache-tree entries.
-    cache_tree: HashMap<Vec<u8>, [u8; OID_LEN]>,
+    cache_tree: HashMap<Vec<u8>, ObjectId>,
+    sparse: bool,
 }
 
 /// Why an index could not be read.
@@ -109,7 +120,7 @@ impl<'a> Cursor<'a> {
 impl Index {
     /// Reads and parses the index file at `path`. A missing file is an empty index, as in git
     /// (a repository where nothing was ever staged has none).
-    pub fn read(path: &Path) -> Result<Index, IndexError> {
+    pub fn read(path: &Path, _git_dir: &Path, hash: HashKind) -> Result<Index, IndexError> {
         let data = match std::fs::read(path) {
             Ok(data) => data,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -117,6 +128,7 @@ impl Index {
                     paths: Vec::new(),
                     entries: Vec::new(),
                     cache_tree: HashMap::new(),
+                    sparse: false,
                 })
             }
             Err(source) => {
@@ -126,7 +138,7 @@ impl Index {
                 })
             }
         };
-        Index::parse(&data).map_err(|e| match e {
+        Index::parse(&data, hash).map_err(|e| match e {
             IndexError::Corrupt { reason, .. } => IndexError::Corrupt {
                 path: path.display().to_string(),
                 reason,
@@ -136,15 +148,16 @@ impl Index {
     }
 
     /// Parses index bytes.
-    pub fn parse(data: &[u8]) -> Result<Index, IndexError> {
+    pub fn parse(data: &[u8], hash: HashKind) -> Result<Index, IndexError> {
+        let id_len = hash.id_len();
         let corrupt = |reason| IndexError::Corrupt {
             path: String::new(),
             reason,
         };
-        if data.len() < 12 + OID_LEN {
+        if data.len() < 12 + id_len {
             return Err(corrupt("file is too short"));
         }
-        let body = &data[..data.len() - OID_LEN];
+        let body = &data[..data.len() - id_len];
         let mut cursor = Cursor { data: body, at: 0 };
         if cursor.take(4) != Some(b"DIRC".as_slice()) {
             return Err(corrupt("missing DIRC signature"));
@@ -158,11 +171,12 @@ impl Index {
             paths: Vec::new(),
             entries: Vec::with_capacity(count.min(1 << 20)),
             cache_tree: HashMap::new(),
+            sparse: false,
         };
         let mut previous: Vec<u8> = Vec::new();
         for _ in 0..count {
             index
-                .read_entry(&mut cursor, version, &mut previous)
+                .read_entry(&mut cursor, version, hash, &mut previous)
                 .ok_or(corrupt("truncated or malformed entry"))??;
         }
         while cursor.at + 8 <= body.len() {
@@ -172,7 +186,7 @@ impl Index {
             match signature {
                 b"TREE" => {
                     index.cache_tree =
-                        parse_cache_tree(payload).ok_or(corrupt("malformed cache tree"))?
+                        parse_cache_tree(payload, hash).ok_or(corrupt("malformed cache tree"))?
                 }
                 b"link" => return Err(IndexError::SplitIndex),
                 b"sdir" => return Err(IndexError::Unsupported("sparse index")),
@@ -187,17 +201,20 @@ impl Index {
         &mut self,
         cursor: &mut Cursor<'_>,
         version: u32,
+        hash: HashKind,
         previous: &mut Vec<u8>,
     ) -> Option<Result<(), IndexError>> {
         let start = cursor.at;
         cursor.take(24)?; // ctime, mtime, dev, ino
         let mode = cursor.u32()?;
         cursor.take(12)?; // uid, gid, size
-        let oid: [u8; OID_LEN] = cursor.take(OID_LEN)?.try_into().ok()?;
+        let oid = ObjectId::from_bytes(cursor.take(hash.id_len())?)?;
         let flags = cursor.u16()?;
-        if version >= 3 && flags & 0x4000 != 0 {
-            cursor.u16()?; // extended flags: skip-worktree, intent-to-add
-        }
+        let extended = if version >= 3 && flags & 0x4000 != 0 {
+            cursor.u16()?
+        } else {
+            0
+        };
         let stage = (flags >> 12) & 0x3;
         let path = if version == 4 {
             let strip = cursor.varint()?;
@@ -222,6 +239,8 @@ impl Index {
                 path: begin..self.paths.len(),
                 mode,
                 oid,
+                skip_worktree: extended & 0x4000 != 0,
+                intent_to_add: extended & 0x2000 != 0,
             });
         }
         Some(Ok(()))
@@ -238,13 +257,18 @@ impl Index {
     }
 
     /// The tree id the cache-tree records for a directory (`b""` is the root), when valid.
-    pub fn cached_tree(&self, dir: &[u8]) -> Option<&[u8; OID_LEN]> {
+    pub fn cached_tree(&self, dir: &[u8]) -> Option<&ObjectId> {
         self.cache_tree.get(dir)
+    }
+
+    /// Whether this is a sparse index (directories outside the cone as single entries).
+    pub fn is_sparse(&self) -> bool {
+        self.sparse
     }
 }
 
 /// The `TREE` extension: pre-order entries `path NUL count SP subtrees LF [oid]`.
-fn parse_cache_tree(data: &[u8]) -> Option<HashMap<Vec<u8>, [u8; OID_LEN]>> {
+fn parse_cache_tree(data: &[u8], hash: HashKind) -> Option<HashMap<Vec<u8>, ObjectId>> {
     let mut cursor = Cursor { data, at: 0 };
     let mut out = HashMap::new();
     // Stack of (directory path, subtrees still to read).
@@ -268,7 +292,7 @@ fn parse_cache_tree(data: &[u8]) -> Option<HashMap<Vec<u8>, [u8; OID_LEN]>> {
             }
         };
         if count >= 0 {
-            let oid: [u8; OID_LEN] = cursor.take(OID_LEN)?.try_into().ok()?;
+            let oid = ObjectId::from_bytes(cursor.take(hash.id_len())?)?;
             out.insert(path.clone(), oid);
         }
         stack.push((path, subtrees));
@@ -283,21 +307,26 @@ fn parse_cache_tree(data: &[u8]) -> Option<HashMap<Vec<u8>, [u8; OID_LEN]>> {
 mod tests {
     use super::*;
 
+    const OID_LEN: usize = 20;
+
     #[test]
     fn rejects_garbage_and_truncation() {
         assert!(matches!(
-            Index::parse(b"nope"),
+            Index::parse(b"nope", HashKind::Sha1),
             Err(IndexError::Corrupt { .. })
         ));
         let mut header = b"DIRC\0\0\0\x02\0\0\0\x05".to_vec();
         header.extend([0u8; OID_LEN]);
         assert!(matches!(
-            Index::parse(&header),
+            Index::parse(&header, HashKind::Sha1),
             Err(IndexError::Corrupt { .. })
         ));
         let mut v9 = b"DIRC\0\0\0\x09\0\0\0\0".to_vec();
         v9.extend([0u8; OID_LEN]);
-        assert!(matches!(Index::parse(&v9), Err(IndexError::Unsupported(_))));
+        assert!(matches!(
+            Index::parse(&v9, HashKind::Sha1),
+            Err(IndexError::Unsupported(_))
+        ));
     }
 
     #[test]
@@ -310,10 +339,19 @@ mod tests {
         data.extend(b"b\x00-1 0\n");
         data.extend(b"c\x001 0\n");
         data.extend([3u8; OID_LEN]);
-        let tree = parse_cache_tree(&data).unwrap();
-        assert_eq!(tree.get(b"".as_slice()), Some(&[1u8; OID_LEN]));
-        assert_eq!(tree.get(b"a".as_slice()), Some(&[2u8; OID_LEN]));
+        let tree = parse_cache_tree(&data, HashKind::Sha1).unwrap();
+        assert_eq!(
+            tree.get(b"".as_slice()),
+            ObjectId::from_bytes(&[1u8; OID_LEN]).as_ref()
+        );
+        assert_eq!(
+            tree.get(b"a".as_slice()),
+            ObjectId::from_bytes(&[2u8; OID_LEN]).as_ref()
+        );
         assert_eq!(tree.get(b"a/b".as_slice()), None);
-        assert_eq!(tree.get(b"c".as_slice()), Some(&[3u8; OID_LEN]));
+        assert_eq!(
+            tree.get(b"c".as_slice()),
+            ObjectId::from_bytes(&[3u8; OID_LEN]).as_ref()
+        );
     }
 }

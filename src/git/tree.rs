@@ -1,52 +1,30 @@
 //! Tree objects as raw bytes: where they are read from, and the entries they list.
 //!
-//! A tree is a sequence of `<octal mode> SP <name> NUL <20-byte id>` entries, sorted in git's
-//! order. Reading the bytes directly lets the history walk use leakfence's pack reader (and
-//! its cache of resolved objects), with libgit2 for anything the packs do not hold.
+//! A tree is a sequence of `<octal mode> SP <name> NUL <id>` entries (20-byte ids for SHA-1,
+//! 32-byte ids for SHA-256), sorted in git's order. Reading the bytes directly lets the walks
+//! use the object database's cache and skip unchanged entries without parsing them.
 
-use super::pack::{Kind, Packs};
+use super::odb::{Kind, Odb};
+use super::oid::ObjectId;
 use super::GitError;
 use std::sync::Arc;
 
 /// Where tree objects come from.
 pub trait TreeSource {
     /// The raw bytes of tree `id`.
-    fn tree(&self, id: git2::Oid) -> Result<Arc<[u8]>, GitError>;
+    fn tree(&self, id: ObjectId) -> Result<Arc<[u8]>, GitError>;
 }
 
-fn read_error(id: git2::Oid, source: git2::Error) -> GitError {
+fn malformed(id: ObjectId) -> GitError {
     GitError::Read {
         what: format!("tree {id}"),
-        source,
+        message: "malformed tree".into(),
     }
 }
 
-impl TreeSource for git2::Repository {
-    fn tree(&self, id: git2::Oid) -> Result<Arc<[u8]>, GitError> {
-        let odb = self.odb().map_err(|e| read_error(id, e))?;
-        let object = odb.read(id).map_err(|e| read_error(id, e))?;
-        if object.kind() != git2::ObjectType::Tree {
-            return Err(read_error(id, git2::Error::from_str("not a tree")));
-        }
-        Ok(Arc::from(object.data()))
-    }
-}
-
-/// Trees from leakfence's pack reader first, from libgit2 for the rest (loose objects,
-/// alternates, damaged entries: libgit2 then says what is wrong).
-pub struct PacksFirst<'a> {
-    /// The repository's packs.
-    pub packs: &'a Packs,
-    /// The same repository, through libgit2.
-    pub repo: &'a git2::Repository,
-}
-
-impl TreeSource for PacksFirst<'_> {
-    fn tree(&self, id: git2::Oid) -> Result<Arc<[u8]>, GitError> {
-        match self.packs.read(&id) {
-            Ok(Some((Kind::Tree, data))) => Ok(data),
-            _ => self.repo.tree(id),
-        }
+impl TreeSource for Odb {
+    fn tree(&self, id: ObjectId) -> Result<Arc<[u8]>, GitError> {
+        Ok(self.read_kind(&id, Kind::Tree)?)
     }
 }
 
@@ -58,11 +36,11 @@ pub struct TreeEntry<'a> {
     /// Its mode: file, executable, symlink, directory or submodule.
     pub mode: u32,
     /// The blob, tree or commit it names.
-    pub id: git2::Oid,
+    pub id: ObjectId,
 }
 
 /// The entries of tree `id` whose bytes are `data`, in stored order.
-pub fn entries(id: git2::Oid, data: &[u8]) -> Result<Vec<TreeEntry<'_>>, GitError> {
+pub fn entries(id: ObjectId, data: &[u8]) -> Result<Vec<TreeEntry<'_>>, GitError> {
     let mut cursor = Cursor::new(id, data);
     let mut out = Vec::with_capacity(data.len() / 40);
     while let Some(entry) = cursor.next_entry()? {
@@ -74,31 +52,39 @@ pub fn entries(id: git2::Oid, data: &[u8]) -> Result<Vec<TreeEntry<'_>>, GitErro
 /// Reads a tree's entries one at a time; two cursors over an old and a new version of a tree
 /// skip their identical entries without parsing them ([`Cursor::skip_identical`]).
 pub struct Cursor<'a> {
-    id: git2::Oid,
+    id: ObjectId,
     data: &'a [u8],
     at: usize,
+    /// The length of the ids in this tree's entries: that of the tree's own id.
+    id_len: usize,
 }
 
 impl<'a> Cursor<'a> {
     /// A cursor at the first entry of tree `id`, whose bytes are `data`.
-    pub fn new(id: git2::Oid, data: &'a [u8]) -> Cursor<'a> {
-        Cursor { id, data, at: 0 }
+    pub fn new(id: ObjectId, data: &'a [u8]) -> Cursor<'a> {
+        Cursor {
+            id,
+            data,
+            at: 0,
+            id_len: id.kind().id_len(),
+        }
     }
 
     /// A cursor with no entries.
     pub fn empty() -> Cursor<'a> {
-        Cursor::new(git2::Oid::zero(), &[])
+        Cursor::new(ObjectId::null(super::HashKind::Sha1), &[])
     }
 
     fn malformed(&self) -> GitError {
-        read_error(self.id, git2::Error::from_str("malformed tree"))
+        malformed(self.id)
     }
 
     /// The length of the entry at the cursor (`None` at the end or if it is cut short).
     fn entry_len(&self) -> Option<usize> {
         let rest = &self.data[self.at..];
         let nul = memchr::memchr(0, rest)?;
-        (rest.len() >= nul + 21).then_some(nul + 21)
+        let len = nul + 1 + self.id_len;
+        (rest.len() >= len).then_some(len)
     }
 
     /// Advances both cursors past the entries they share byte for byte (same mode, name and
@@ -129,11 +115,13 @@ impl<'a> Cursor<'a> {
                 .flatten()
         });
         let nul = space + 1 + memchr::memchr(0, &rest[space + 1..]).ok_or_else(malformed)?;
-        let id_bytes = rest.get(nul + 1..nul + 21).ok_or_else(malformed)?;
+        let id_bytes = rest
+            .get(nul + 1..nul + 1 + self.id_len)
+            .ok_or_else(malformed)?;
         Ok(Some(TreeEntry {
             name: &rest[space + 1..nul],
             mode: mode.filter(|_| space > 0).ok_or_else(malformed)?,
-            id: git2::Oid::from_bytes(id_bytes).map_err(|_| malformed())?,
+            id: ObjectId::from_bytes(id_bytes).ok_or_else(malformed)?,
         }))
     }
 
@@ -146,7 +134,7 @@ impl<'a> Cursor<'a> {
                 .iter()
                 .position(|&b| b == b' ')
                 .unwrap_or(0);
-            self.at += mode_len + 1 + entry.name.len() + 21;
+            self.at += mode_len + 1 + entry.name.len() + 1 + self.id_len;
         }
         Ok(entry)
     }
@@ -156,8 +144,8 @@ impl<'a> Cursor<'a> {
 mod tests {
     use super::*;
 
-    fn zero() -> git2::Oid {
-        git2::Oid::zero()
+    fn zero() -> ObjectId {
+        ObjectId::null(crate::git::HashKind::Sha1)
     }
 
     #[test]
@@ -227,23 +215,15 @@ mod tests {
     }
 
     #[test]
-    fn reads_a_tree_through_libgit2() {
-        let dir = tempfile::tempdir().unwrap();
-        let repo = git2::Repository::init(dir.path()).unwrap();
-        let blob = repo.blob(b"hello\n").unwrap();
-        let mut builder = repo.treebuilder(None).unwrap();
-        builder.insert("hello.txt", blob, 0o100644).unwrap();
-        let tree = builder.write().unwrap();
-        let data = repo.tree(tree).unwrap();
+    fn sha256_trees_have_32_byte_ids() {
+        let tree = ObjectId::null(crate::git::HashKind::Sha256);
+        let mut data = b"100644 a\0".to_vec();
+        data.extend([5u8; 32]);
+        data.extend(b"100755 b\0");
+        data.extend([6u8; 32]);
         let parsed = entries(tree, &data).unwrap();
-        assert_eq!(
-            parsed,
-            vec![TreeEntry {
-                name: b"hello.txt",
-                mode: 0o100644,
-                id: blob
-            }]
-        );
-        assert!(repo.tree(blob).is_err(), "a blob is not a tree");
+        assert_eq!(parsed.len(), 2);
+        assert_eq!(parsed[1].id.as_bytes(), &[6u8; 32]);
+        assert!(entries(tree, &data[..data.len() - 1]).is_err());
     }
 }

@@ -14,6 +14,8 @@ use crate::detect::lines::LineIndex;
 use crate::detect::rules::rule;
 use crate::detect::Detector;
 use crate::finding::{Commit, Finding};
+use crate::git::odb::{Kind, Odb};
+use crate::git::ObjectId;
 use decode::{decode, Decoded};
 use std::collections::HashSet;
 
@@ -63,11 +65,11 @@ pub fn findings_in(detector: &Detector, origin: &Origin, content: &[u8]) -> Vec<
 
 /// The lines of a blob (without a trailing `\r`), decoded as a scan decodes it: what an
 /// earlier version of a file held, so that only lines a change adds are reported.
-pub fn blob_lines(repo: &git2::Repository, id: git2::Oid) -> Option<HashSet<Vec<u8>>> {
-    let blob = repo.find_blob(id).ok()?;
-    let text = match decode(blob.content()) {
+pub fn blob_lines(odb: &Odb, id: ObjectId) -> Option<HashSet<Vec<u8>>> {
+    let content = odb.read_kind(&id, Kind::Blob).ok()?;
+    let text = match decode(&content) {
         Decoded::Text(text) => text.into_owned(),
-        Decoded::Binary => blob.content().to_vec(),
+        Decoded::Binary => content.to_vec(),
     };
     Some(
         text.split(|&b| b == b'\n')
@@ -83,19 +85,19 @@ const MAX_RENAME_CANDIDATES: usize = 64;
 /// For a file that may be a renamed one, the removed file sharing the most lines with it (at
 /// least half of its own) is taken.
 pub fn previous_lines(
-    repo: &git2::Repository,
+    odb: &Odb,
     previous: &tree_diff::Previous,
     new_text: &[u8],
 ) -> Option<HashSet<Vec<u8>>> {
     match previous {
         tree_diff::Previous::Nothing => None,
-        tree_diff::Previous::Blob(id) => blob_lines(repo, *id),
+        tree_diff::Previous::Blob(id) => blob_lines(odb, *id),
         tree_diff::Previous::Removed(candidates) => {
             let new_lines: HashSet<&[u8]> = new_text.split(|&b| b == b'\n').map(trim_cr).collect();
             candidates
                 .iter()
                 .take(MAX_RENAME_CANDIDATES)
-                .filter_map(|id| blob_lines(repo, *id))
+                .filter_map(|id| blob_lines(odb, *id))
                 .map(|old| {
                     (
                         old.iter()

@@ -13,7 +13,10 @@ use super::tree_diff::{self, Change};
 use super::{findings_in, Origin};
 use crate::detect::Detector;
 use crate::finding::Finding;
-use crate::git::{self, GitError};
+use crate::git::commit;
+use crate::git::index::Index;
+use crate::git::odb::{Kind, Odb, Read};
+use crate::git::{GitError, Repository};
 use crate::messages::Messages;
 use crate::report::Stats;
 
@@ -35,18 +38,20 @@ pub fn scan(
     detector: &Detector,
     messages: &Messages,
 ) -> Result<(Vec<Finding>, Stats), GitError> {
-    let repo = git::open_repository(options.repo.as_deref())?;
+    let repo = Repository::open(options.repo.as_deref())?;
     if repo.is_bare() {
         return Err(GitError::Bare {
-            path: repo.path().to_path_buf(),
+            path: repo.git_dir().to_path_buf(),
         });
     }
-    let head = git::head_tree(&repo)?;
-    let changes = tree_diff::staged_changes(&repo, head.as_ref())?;
+    let odb = repo.odb();
+    let index = Index::read(repo.index_file(), repo.git_dir(), repo.hash())?;
+    let head = head_tree(&repo, &odb)?;
+    let changes = tree_diff::staged_changes(&odb, &index, head)?;
     let mut findings = Vec::new();
     let mut stats = Stats::default();
     let scanner = BlobScan {
-        repo: &repo,
+        odb: &odb,
         detector,
         messages,
         max_size: options.max_file_size,
@@ -57,8 +62,21 @@ pub fn scan(
     Ok((findings, stats))
 }
 
+/// The tree of `HEAD`'s commit, or `None` before the first commit.
+fn head_tree(repo: &Repository, odb: &Odb) -> Result<Option<crate::git::ObjectId>, GitError> {
+    let Some(head) = repo.head() else {
+        return Ok(None);
+    };
+    let data = odb.read_kind(&head, Kind::Commit)?;
+    let commit = commit::parse(&data).ok_or_else(|| GitError::Read {
+        what: format!("commit {head} (HEAD)"),
+        message: "not a valid commit".into(),
+    })?;
+    Ok(Some(commit.tree))
+}
+
 struct BlobScan<'a> {
-    repo: &'a git2::Repository,
+    odb: &'a Odb,
     detector: &'a Detector,
     messages: &'a Messages,
     max_size: u64,
@@ -67,28 +85,35 @@ struct BlobScan<'a> {
 impl BlobScan<'_> {
     fn scan(&self, change: &Change, findings: &mut Vec<Finding>, stats: &mut Stats) {
         let path = String::from_utf8_lossy(&change.path).into_owned();
-        let blob = match self.repo.find_blob(change.new) {
-            Ok(blob) => blob,
-            Err(e) => {
+        let content = match self.odb.read_limited(&change.new, self.max_size) {
+            Ok(Read::Data {
+                kind: Kind::Blob,
+                data,
+            }) => data,
+            Ok(Read::Data { kind, .. }) => {
                 self.messages.error(
                     &path,
-                    format_args!("cannot read staged blob {}: {}", change.new, e.message()),
+                    format_args!("staged object {} is a {kind:?}, not a file", change.new),
                 );
                 return;
             }
+            Ok(Read::TooLarge { size, .. }) => {
+                stats.too_large_skipped += 1;
+                self.messages.warn(
+                    &path,
+                    format_args!(
+                        "not scanned: the staged file is {size} bytes, over the size limit"
+                    ),
+                );
+                return;
+            }
+            Err(e) => {
+                self.messages
+                    .error(&path, format_args!("cannot read the staged file: {e}"));
+                return;
+            }
         };
-        let content = blob.content();
-        if content.len() as u64 > self.max_size {
-            stats.too_large_skipped += 1;
-            self.messages.warn(
-                &path,
-                format_args!(
-                    "not scanned: the staged file is {} bytes, over the size limit",
-                    content.len()
-                ),
-            );
-            return;
-        }
+        let content = &content[..];
         stats.bytes += content.len() as u64;
         let text = match decode(content) {
             // A symlink's blob is its target path: scan it as text whatever it holds.
@@ -106,7 +131,7 @@ impl BlobScan<'_> {
         if found.is_empty() {
             return;
         }
-        if let Some(old_lines) = super::previous_lines(self.repo, &change.old, &text) {
+        if let Some(old_lines) = super::previous_lines(self.odb, &change.old, &text) {
             super::retain_new_lines(&mut found, &old_lines);
         }
         findings.extend(found);

@@ -2,14 +2,16 @@
 //! (history), as a list of files with new content.
 //!
 //! Both walks skip whole directories whose tree id did not change: for the index, its
-//! cache-tree entry names `HEAD`'s tree; between commits, the two tree ids are equal. Sparse
-//! indexes fall back to libgit2's diff. A file that arrives with the same content as a file the
+//! cache-tree entry names `HEAD`'s tree; between commits, the two tree ids are equal. A sparse
+//! index's directory entry names a tree: equal to `HEAD`'s, it is skipped; otherwise the two
+//! trees are compared as between commits. Intent-to-add entries stage nothing. A file that
+//! arrives with the same content as a file the
 //! change removed is a rename and adds nothing; one that arrives next to a removed file of the
 //! same name is compared with it, so that only its new lines count.
 
-use crate::git::index::{Index, IndexError, OID_LEN};
+use crate::git::index::Index;
 use crate::git::tree::{self, TreeSource};
-use crate::git::{self, GitError};
+use crate::git::{GitError, ObjectId};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
@@ -36,9 +38,7 @@ fn check_depth(dir: &[u8]) -> Result<(), GitError> {
             "directory {}…",
             String::from_utf8_lossy(&dir[..dir.len().min(60)])
         ),
-        source: git2::Error::from_str(&format!(
-            "nested deeper than {MAX_TREE_DEPTH} directories (git's own limit)"
-        )),
+        message: format!("nested deeper than {MAX_TREE_DEPTH} directories (git's own limit)"),
     })
 }
 
@@ -48,7 +48,7 @@ pub struct Change {
     /// Path relative to the repository root, as git stores it.
     pub path: Vec<u8>,
     /// The staged blob.
-    pub new: git2::Oid,
+    pub new: ObjectId,
     /// Its mode.
     pub mode: u32,
     /// The version it replaces, if any.
@@ -61,14 +61,14 @@ pub enum Previous {
     /// A new file.
     Nothing,
     /// The same path's blob before the change, or the one removed file of the same name.
-    Blob(git2::Oid),
+    Blob(ObjectId),
     /// Files the same change removed: a rename with edits came from the most similar one,
     /// decided only if the new file has findings (reading blobs costs time).
-    Removed(Arc<[git2::Oid]>),
+    Removed(Arc<[ObjectId]>),
 }
 
 impl Previous {
-    fn from_blob(old: Option<git2::Oid>) -> Previous {
+    fn from_blob(old: Option<ObjectId>) -> Previous {
         old.map_or(Previous::Nothing, Previous::Blob)
     }
 }
@@ -78,41 +78,32 @@ impl Previous {
 struct Walk {
     changes: Vec<Change>,
     /// Blobs that left their path: a file renamed away, or a directory removed or moved.
-    removed: Vec<(Vec<u8>, git2::Oid)>,
+    removed: Vec<(Vec<u8>, ObjectId)>,
 }
 
-/// Files added or modified between `HEAD` (or nothing) and the index.
+/// Files added or modified between `HEAD`'s tree (or nothing) and `index`, reading trees
+/// from `trees`.
 pub fn staged_changes(
-    repo: &git2::Repository,
-    head: Option<&git2::Tree<'_>>,
+    trees: &dyn TreeSource,
+    index: &Index,
+    head: Option<ObjectId>,
 ) -> Result<Vec<Change>, GitError> {
-    let index_path = git::index_path(repo);
-    match Index::read(&index_path) {
-        Ok(index) => {
-            let mut walk = Walk::default();
-            let entries = 0..index.entries().len();
-            walk.dir(repo, &index, b"", head.map(git2::Tree::id), entries)?;
-            Ok(pair_renames(walk))
-        }
-        Err(IndexError::Unsupported(_)) => libgit2_changes(repo, head),
-        Err(e) => Err(GitError::Index(e)),
-    }
+    let mut walk = Walk::default();
+    let entries = 0..index.entries().len();
+    walk.dir(trees, index, b"", head, entries)?;
+    Ok(pair_renames(walk))
 }
 
 /// Files a commit adds or changes relative to `parent` (its first parent; `None` for a root
 /// commit, whose every file is new), reading trees from `trees`.
 pub fn commit_changes(
     trees: &dyn TreeSource,
-    parent: Option<git2::Oid>,
-    tree: git2::Oid,
+    parent: Option<ObjectId>,
+    tree: ObjectId,
 ) -> Result<Vec<Change>, GitError> {
     let mut walk = Walk::default();
     walk.trees(trees, b"", parent, tree)?;
     Ok(pair_renames(walk))
-}
-
-fn oid(bytes: &[u8; OID_LEN]) -> git2::Oid {
-    git2::Oid::from_bytes(bytes).expect("an index object id is 20 bytes")
 }
 
 fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
@@ -132,16 +123,20 @@ enum Item {
 impl Walk {
     fn dir(
         &mut self,
-        repo: &git2::Repository,
+        repo: &dyn TreeSource,
         index: &Index,
         dir: &[u8],
-        head: Option<git2::Oid>,
+        head: Option<ObjectId>,
         range: Range<usize>,
     ) -> Result<(), GitError> {
         if let (Some(head), Some(cached)) = (head, index.cached_tree(dir)) {
-            if head.as_bytes() == cached {
+            if head == *cached {
                 return Ok(());
             }
+        }
+        if let Some(tree) = sparse_dir(index, dir, &range) {
+            // A sparse index holds this whole directory as one tree: compare trees.
+            return self.trees(repo, dir, head, tree);
         }
         check_depth(dir)?;
         let mut items = index_items(index, dir, range);
@@ -164,7 +159,7 @@ impl Walk {
                 }
                 (Some(Item::File(i)), false) => {
                     let entry = &index.entries()[i];
-                    if entry.oid != id.as_bytes() {
+                    if entry.oid != id {
                         self.file(index, i, Some(id));
                     }
                 }
@@ -187,8 +182,8 @@ impl Walk {
         &mut self,
         repo: &dyn TreeSource,
         dir: &[u8],
-        old: Option<git2::Oid>,
-        new: git2::Oid,
+        old: Option<ObjectId>,
+        new: ObjectId,
     ) -> Result<(), GitError> {
         if old == Some(new) {
             return Ok(());
@@ -248,7 +243,7 @@ impl Walk {
         repo: &dyn TreeSource,
         dir: &[u8],
         name: &[u8],
-        id: git2::Oid,
+        id: ObjectId,
         mode: u32,
     ) -> Result<(), GitError> {
         match mode & MODE_TYPE_MASK {
@@ -261,7 +256,7 @@ impl Walk {
         }
     }
 
-    fn blob(&mut self, path: Vec<u8>, id: git2::Oid, mode: u32, old: Option<git2::Oid>) {
+    fn blob(&mut self, path: Vec<u8>, id: ObjectId, mode: u32, old: Option<ObjectId>) {
         if mode & MODE_TYPE_MASK != MODE_GITLINK {
             self.changes.push(Change {
                 path,
@@ -272,14 +267,17 @@ impl Walk {
         }
     }
 
-    fn file(&mut self, index: &Index, i: usize, old: Option<git2::Oid>) {
+    fn file(&mut self, index: &Index, i: usize, old: Option<ObjectId>) {
         let entry = &index.entries()[i];
         if entry.mode & MODE_TYPE_MASK == MODE_GITLINK {
             return; // submodules are scanned in their own repository
         }
+        if entry.intent_to_add {
+            return; // `git add -N`: a path is announced, no content is staged
+        }
         self.changes.push(Change {
             path: index.path(entry).to_vec(),
-            new: oid(&entry.oid),
+            new: entry.oid,
             mode: entry.mode,
             old: Previous::from_blob(old),
         });
@@ -290,7 +288,7 @@ impl Walk {
         &mut self,
         repo: &dyn TreeSource,
         dir: &[u8],
-        id: git2::Oid,
+        id: ObjectId,
     ) -> Result<(), GitError> {
         check_depth(dir)?;
         for (name, child, mode) in tree_entries(repo, id)? {
@@ -331,6 +329,18 @@ fn index_items(index: &Index, dir: &[u8], range: Range<usize>) -> BTreeMap<Vec<u
     items
 }
 
+/// The tree of a sparse index's directory entry, when `range` is exactly the entry for
+/// `dir` (its path is the directory's, with git's trailing `/`).
+fn sparse_dir(index: &Index, dir: &[u8], range: &Range<usize>) -> Option<ObjectId> {
+    if range.len() != 1 || dir.is_empty() {
+        return None;
+    }
+    let entry = &index.entries()[range.start];
+    let path = index.path(entry);
+    let named_here = path.strip_suffix(b"/").unwrap_or(path) == dir;
+    (entry.is_sparse_dir() && named_here).then_some(entry.oid)
+}
+
 /// Git's order of tree entries: by name, a directory's name read as if it ended in `/`. An
 /// entry that changed from file to directory therefore meets no partner and is removed and
 /// added, which is what it is.
@@ -351,8 +361,8 @@ fn git_order(a: &[u8], a_mode: u32, b: &[u8], b_mode: u32) -> std::cmp::Ordering
 
 fn tree_entries(
     repo: &dyn TreeSource,
-    id: git2::Oid,
-) -> Result<Vec<(Vec<u8>, git2::Oid, u32)>, GitError> {
+    id: ObjectId,
+) -> Result<Vec<(Vec<u8>, ObjectId, u32)>, GitError> {
     let data = repo.tree(id)?;
     Ok(tree::entries(id, &data)?
         .into_iter()
@@ -367,9 +377,9 @@ fn pair_renames(walk: Walk) -> Vec<Change> {
     if walk.removed.is_empty() {
         return walk.changes;
     }
-    let removed_ids: HashSet<git2::Oid> = walk.removed.iter().map(|(_, id)| *id).collect();
-    let all_removed: Arc<[git2::Oid]> = walk.removed.iter().map(|(_, id)| *id).collect();
-    let mut by_name: HashMap<&[u8], Option<git2::Oid>> = HashMap::new();
+    let removed_ids: HashSet<ObjectId> = walk.removed.iter().map(|(_, id)| *id).collect();
+    let all_removed: Arc<[ObjectId]> = walk.removed.iter().map(|(_, id)| *id).collect();
+    let mut by_name: HashMap<&[u8], Option<ObjectId>> = HashMap::new();
     for (path, id) in &walk.removed {
         by_name
             .entry(file_name(path))
@@ -394,52 +404,4 @@ fn pair_renames(walk: Walk) -> Vec<Change> {
 
 fn file_name(path: &[u8]) -> &[u8] {
     path.rsplit(|&b| b == b'/').next().unwrap_or(path)
-}
-
-/// libgit2's tree-to-index diff with rename detection: slower on big indexes, but it reads
-/// split and sparse indexes.
-fn libgit2_changes(
-    repo: &git2::Repository,
-    head: Option<&git2::Tree<'_>>,
-) -> Result<Vec<Change>, GitError> {
-    let index = git::staged_index(repo)?;
-    let mut options = git2::DiffOptions::new();
-    options.ignore_submodules(true).include_typechange(true);
-    let read = |source| GitError::Read {
-        what: "the staged changes".into(),
-        source,
-    };
-    let mut diff = repo
-        .diff_tree_to_index(head, Some(&index), Some(&mut options))
-        .map_err(read)?;
-    diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))
-        .map_err(read)?;
-    let mut changes = Vec::new();
-    for delta in diff.deltas() {
-        use git2::Delta::{Added, Copied, Modified, Renamed, Typechange};
-        let new = delta.new_file();
-        let mode = u32::from(new.mode());
-        let wanted = matches!(
-            delta.status(),
-            Added | Modified | Renamed | Copied | Typechange
-        );
-        if !wanted
-            || mode == MODE_GITLINK
-            || new.id().is_zero()
-            || delta.old_file().id() == new.id()
-        {
-            continue;
-        }
-        let old = delta.old_file().id();
-        changes.push(Change {
-            path: new.path_bytes().unwrap_or_default().to_vec(),
-            new: new.id(),
-            mode,
-            old: Previous::from_blob(
-                (!old.is_zero() && u32::from(delta.old_file().mode()) != MODE_GITLINK)
-                    .then_some(old),
-            ),
-        });
-    }
-    Ok(changes)
 }

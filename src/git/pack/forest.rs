@@ -13,6 +13,7 @@
 //! frames are deep.
 
 use super::{Entry, Kind, Location, PackError, Packs, MAX_CHAIN};
+use crate::git::oid::ObjectId;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -44,7 +45,7 @@ impl DeltaForest {
     /// Plans reading `wanted`: locates each object and follows its delta chain by reading
     /// entry headers only. Objects not in a readable pack, or whose chain is damaged, are
     /// simply not delivered by [`DeltaForest::visit`].
-    pub fn plan(packs: &Packs, wanted: &[git2::Oid]) -> DeltaForest {
+    pub fn plan(packs: &Packs, wanted: &[ObjectId]) -> DeltaForest {
         let mut forest = DeltaForest {
             nodes: Vec::with_capacity(wanted.len()),
             roots: Vec::new(),
@@ -138,7 +139,8 @@ impl DeltaForest {
     /// Reads every wanted object this forest reaches and hands each to `deliver` once, with
     /// its position in the wanted list, in parallel. Whole objects larger than `size_limit`
     /// with nothing built on them are not inflated ([`Content::TooLarge`]). Returns, for each
-    /// wanted position, whether it was delivered: the others are for libgit2.
+    /// wanted position, whether it was delivered: the others are for the caller to read one by
+    /// one ([`crate::git::odb::Odb`]), which names what is missing or damaged.
     pub fn visit<F>(&self, packs: &Packs, size_limit: u64, deliver: &F) -> Vec<bool>
     where
         F: Fn(usize, Kind, Content<'_>) + Sync,
@@ -202,8 +204,8 @@ where
 
     /// Builds one entry's object and delivers it if wanted. `None` when there is nothing to
     /// build on: an object over the size limit (delivered as [`Content::TooLarge`] if it is a
-    /// wanted leaf; otherwise its subtree is left to libgit2) or a damaged entry (its subtree
-    /// stays undelivered, for libgit2 to read and report).
+    /// wanted leaf; otherwise its subtree is left undelivered) or a damaged entry (its subtree
+    /// stays undelivered, for the caller to read one by one and report).
     fn read(&self, index: usize, base: Option<(Kind, &[u8])>) -> Option<(Kind, Vec<u8>)> {
         let node = &self.forest.nodes[index];
         let mut object = take_buffer();
@@ -213,7 +215,7 @@ where
         let kind = match built {
             Ok(kind) => kind,
             // Over the caller's limit: announced as such. (Over the reader's own cap but
-            // within the caller's limit: left to libgit2, like damage.)
+            // within the caller's limit: left undelivered, like damage.)
             Err(PackError::TooLarge { size, .. })
                 if node.children.is_empty() && size > self.size_limit =>
             {

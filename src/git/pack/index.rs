@@ -1,23 +1,23 @@
-//! A pack's `.idx` file (version 2, git's default since 2008): object ids sorted with a
+//! A pack's `.idx` file (version 2, git's default since 2008, with SHA-1 or SHA-256 ids): object ids sorted with a
 //! fan-out table, and each object's byte offset in the `.pack`.
 //!
 //! Lookups binary-search the id table in place (no map of every object is built), and the
 //! offsets sorted once give each entry's end, so that an entry is read with one `pread`.
 
 use super::PackError;
+use crate::git::oid::HashKind;
 use std::path::Path;
 
 const MAGIC: &[u8; 4] = b"\xfftOc";
 const FANOUT_LEN: usize = 256 * 4;
 const HEADER_LEN: usize = 8;
-const ID_LEN: usize = 20;
-/// The checksums that end the file: the pack's and the index's own.
-const TRAILER_LEN: usize = 2 * ID_LEN;
 
 /// One parsed `.idx` file.
 pub struct PackIndex {
     data: Vec<u8>,
     count: usize,
+    /// The length of an object id: 20 (SHA-1) or 32 (SHA-256) bytes.
+    id_len: usize,
     /// Every object's offset, ascending: where each entry ends is where the next one starts.
     sorted_offsets: Vec<u64>,
 }
@@ -28,13 +28,13 @@ fn be32(data: &[u8], at: usize) -> Option<u32> {
 }
 
 impl PackIndex {
-    /// Reads and checks the index at `path`.
-    pub fn read(path: &Path) -> Result<PackIndex, PackError> {
+    /// Reads and checks the index at `path`, whose ids are of `hash`'s format.
+    pub fn read(path: &Path, hash: HashKind) -> Result<PackIndex, PackError> {
         let data = std::fs::read(path).map_err(|source| PackError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        PackIndex::parse(data).ok_or_else(|| PackError::Corrupt {
+        PackIndex::parse(data, hash).ok_or_else(|| PackError::Corrupt {
             path: path.to_path_buf(),
             offset: 0,
             what: "not a version 2 pack index",
@@ -42,7 +42,7 @@ impl PackIndex {
     }
 
     /// Parses index bytes; `None` for anything but a well-formed version 2 index.
-    fn parse(data: Vec<u8>) -> Option<PackIndex> {
+    fn parse(data: Vec<u8>, hash: HashKind) -> Option<PackIndex> {
         if data.get(..4)? != MAGIC || be32(&data, 4)? != 2 {
             return None;
         }
@@ -50,17 +50,18 @@ impl PackIndex {
         let mut index = PackIndex {
             data,
             count,
+            id_len: hash.id_len(),
             sorted_offsets: Vec::new(),
         };
         // The fixed-size tables must fit before anything is read from them: a damaged count
         // must not set the loops below running over billions of entries.
-        if index.data.len() < index.large_offsets_at().checked_add(TRAILER_LEN)? {
+        if index.data.len() < index.large_offsets_at().checked_add(index.trailer_len())? {
             return None;
         }
         let large_count = (0..count)
             .filter(|&i| index.small_offset(i).is_some_and(|o| o & 0x8000_0000 != 0))
             .count();
-        let expected = index.large_offsets_at() + large_count * 8 + TRAILER_LEN;
+        let expected = index.large_offsets_at() + large_count * 8 + index.trailer_len();
         if index.data.len() < expected {
             return None;
         }
@@ -77,13 +78,18 @@ impl PackIndex {
         self.count
     }
 
+    /// The checksums that end the file: the pack's and the index's own.
+    fn trailer_len(&self) -> usize {
+        2 * self.id_len
+    }
+
     fn ids_at(&self) -> usize {
         HEADER_LEN + FANOUT_LEN
     }
 
     fn offsets_at(&self) -> usize {
         // After the ids come one CRC-32 per object, then the 4-byte offsets.
-        self.ids_at() + self.count * (ID_LEN + 4)
+        self.ids_at() + self.count * (self.id_len + 4)
     }
 
     fn large_offsets_at(&self) -> usize {
@@ -91,8 +97,8 @@ impl PackIndex {
     }
 
     fn id(&self, i: usize) -> &[u8] {
-        let at = self.ids_at() + i * ID_LEN;
-        &self.data[at..at + ID_LEN]
+        let at = self.ids_at() + i * self.id_len;
+        &self.data[at..at + self.id_len]
     }
 
     fn small_offset(&self, i: usize) -> Option<u32> {
@@ -170,7 +176,7 @@ mod tests {
         for offset in large {
             data.extend(offset.to_be_bytes());
         }
-        data.extend([0; TRAILER_LEN]);
+        data.extend([0; 40]);
         data
     }
 
@@ -181,7 +187,7 @@ mod tests {
             ([0xab; 20], 5_000_000_000),
             ([0x00; 20], 300),
         ];
-        let index = PackIndex::parse(build(&objects)).unwrap();
+        let index = PackIndex::parse(build(&objects), HashKind::Sha1).unwrap();
         assert_eq!(index.len(), 3);
         assert_eq!(index.find(&[0x10; 20]), Some(12));
         assert_eq!(index.find(&[0xab; 20]), Some(5_000_000_000));
@@ -194,16 +200,16 @@ mod tests {
 
     #[test]
     fn rejects_garbage_other_versions_and_truncation() {
-        assert!(PackIndex::parse(b"not an index".to_vec()).is_none());
-        assert!(PackIndex::parse(b"\xfftOc\0\0\0\x01".to_vec()).is_none());
+        assert!(PackIndex::parse(b"not an index".to_vec(), HashKind::Sha1).is_none());
+        assert!(PackIndex::parse(b"\xfftOc\0\0\0\x01".to_vec(), HashKind::Sha1).is_none());
         let mut data = build(&[([0x10; 20], 12), ([0xab; 20], 5_000_000_000)]);
-        data.truncate(data.len() - TRAILER_LEN - 4);
-        assert!(PackIndex::parse(data).is_none());
+        data.truncate(data.len() - 40 - 4);
+        assert!(PackIndex::parse(data, HashKind::Sha1).is_none());
         let mut huge_count = build(&[([0x10; 20], 12)]);
         huge_count[HEADER_LEN + FANOUT_LEN - 4..HEADER_LEN + FANOUT_LEN]
             .copy_from_slice(&[0xff; 4]);
         let started = std::time::Instant::now();
-        assert!(PackIndex::parse(huge_count).is_none());
+        assert!(PackIndex::parse(huge_count, HashKind::Sha1).is_none());
         assert!(
             started.elapsed() < std::time::Duration::from_secs(1),
             "rejected without looping"

@@ -8,9 +8,9 @@
 //! - [`DeltaForest`]: a set of objects read together, each delta chain resolved once, from
 //!   its base down, in parallel (the blob scan).
 //!
-//! It never writes. What it cannot read (loose objects, alternates, an index other than
-//! version 2, a damaged entry) it says so, and callers ask libgit2, which reports the real
-//! error if there is one.
+//! Packs of both object formats (SHA-1 and SHA-256 ids) are read; loose objects are the
+//! object database's ([`crate::git::odb`]). It never writes. What it cannot read (an index
+//! other than version 2, a damaged entry) it says so, with the pack and offset.
 
 pub mod delta;
 mod forest;
@@ -18,6 +18,7 @@ mod index;
 
 pub use forest::{Content, DeltaForest};
 
+use crate::git::oid::{HashKind, ObjectId};
 use index::PackIndex;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -28,15 +29,13 @@ const MAX_CHAIN: usize = 10_000;
 /// Bytes of resolved objects the shared cache keeps.
 const CACHE_BYTES: u64 = 96 << 20;
 /// Objects larger than this are never built here, whatever a (perhaps hostile) header
-/// announces: they are left to libgit2, which checks sizes before reading a blob.
-const MAX_OBJECT_SIZE: u64 = 1 << 30;
-/// A pack's trailing checksum.
-const PACK_TRAILER_LEN: u64 = 20;
+/// announces: a blob this large is reported as too large to scan.
+pub const MAX_OBJECT_SIZE: u64 = 1 << 30;
 /// An entry header is at most this long: a type-and-size varint (at most 10 bytes for a
-/// 64-bit size) and a delta base (a 20-byte id or an offset varint of at most 10 bytes).
-const MAX_HEADER_LEN: usize = 32;
+/// 64-bit size) and a delta base (a 32-byte id or an offset varint of at most 10 bytes).
+const MAX_HEADER_LEN: usize = 48;
 
-/// Why the reader could not read something (callers then ask libgit2).
+/// Why the reader could not read something.
 #[derive(Debug, thiserror::Error)]
 pub enum PackError {
     /// A pack or index file could not be read.
@@ -97,7 +96,7 @@ enum Stored {
     /// A delta against the entry at this offset of the same pack.
     OffsetDelta(u64),
     /// A delta against the object with this id.
-    RefDelta([u8; 20]),
+    RefDelta(ObjectId),
 }
 
 /// One entry's header: what it is, how large once inflated, where its zlib data lies.
@@ -124,6 +123,7 @@ pub type Object = (Kind, Arc<[u8]>);
 
 /// Every pack of a repository that this reader can read, and a cache of resolved objects.
 pub struct Packs {
+    hash: HashKind,
     packs: Vec<Pack>,
     cache: quick_cache::sync::Cache<Location, Object, ByteWeigher>,
 }
@@ -139,28 +139,36 @@ impl quick_cache::Weighter<Location, Object> for ByteWeigher {
 }
 
 impl Packs {
-    /// Opens every readable pack in `git_dir/objects/pack` (`git_dir`: the repository's
-    /// common directory; alternates are left to libgit2). A pack that cannot be opened is
-    /// skipped: its objects go to libgit2.
-    pub fn open(git_dir: &Path) -> Packs {
-        let mut indexes: Vec<PathBuf> = std::fs::read_dir(git_dir.join("objects/pack"))
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|x| x == "idx"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        indexes.sort();
-        let packs = indexes
-            .iter()
-            .filter_map(|idx| Pack::open(idx).ok())
-            .collect();
-        Packs {
+    /// Opens every pack in the `pack/` directory of each of `object_dirs` (a repository's
+    /// own object directory first, then its alternates), with ids of `hash`'s format. A pack
+    /// that cannot be opened is returned with its error, and its objects are not served.
+    pub fn open(object_dirs: &[PathBuf], hash: HashKind) -> (Packs, Vec<PackError>) {
+        let mut packs = Vec::new();
+        let mut failed = Vec::new();
+        for dir in object_dirs {
+            let mut indexes: Vec<PathBuf> = std::fs::read_dir(dir.join("pack"))
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            indexes.sort();
+            for idx in &indexes {
+                match Pack::open(idx, hash) {
+                    Ok(pack) => packs.push(pack),
+                    Err(e) => failed.push(e),
+                }
+            }
+        }
+        let packs = Packs {
+            hash,
             packs,
             cache: quick_cache::sync::Cache::with_weighter(16_384, CACHE_BYTES, ByteWeigher),
-        }
+        };
+        (packs, failed)
     }
 
     /// Empties the cache of resolved objects (when a scan moves on to other objects).
@@ -169,7 +177,7 @@ impl Packs {
     }
 
     /// Where object `id` is stored, if in a pack this reader opened.
-    pub fn locate(&self, id: &git2::Oid) -> Option<Location> {
+    pub fn locate(&self, id: &ObjectId) -> Option<Location> {
         self.locate_from(id.as_bytes(), 0)
     }
 
@@ -206,7 +214,7 @@ impl Packs {
         let len = (end.saturating_sub(at.offset)).min(MAX_HEADER_LEN as u64) as usize;
         let mut header = [0u8; MAX_HEADER_LEN];
         pack.read_exact_at(&mut header[..len], at.offset)?;
-        parse_header(&header[..len], at.offset, end)
+        parse_header(&header[..len], at.offset, end, self.hash)
             .ok_or_else(|| self.corrupt(at, "bad entry header"))
     }
 
@@ -248,7 +256,7 @@ impl Packs {
                 offset,
             })),
             Stored::RefDelta(id) => self
-                .locate_from(&id, at.pack)
+                .locate_from(id.as_bytes(), at.pack)
                 .map(Some)
                 .ok_or_else(|| self.corrupt(at, "delta base is not in a pack")),
         }
@@ -308,9 +316,9 @@ impl Packs {
         }
     }
 
-    /// Reads object `id` if a pack holds it (`Ok(None)`: ask libgit2), resolving its delta
+    /// Reads object `id` if a pack holds it (`Ok(None)`: no pack does), resolving its delta
     /// chain through the shared cache.
-    pub fn read(&self, id: &git2::Oid) -> Result<Option<Object>, PackError> {
+    pub fn read(&self, id: &ObjectId) -> Result<Option<Object>, PackError> {
         match self.locate(id) {
             Some(at) => self.resolve(at).map(Some),
             None => Ok(None),
@@ -351,17 +359,18 @@ impl Packs {
 }
 
 impl Pack {
-    fn open(idx: &Path) -> Result<Pack, PackError> {
+    fn open(idx: &Path, hash: HashKind) -> Result<Pack, PackError> {
         let path = idx.with_extension("pack");
         let io = |source| PackError::Io {
             path: path.clone(),
             source,
         };
-        let index = PackIndex::read(idx)?;
+        let index = PackIndex::read(idx, hash)?;
         let file = File::open(&path).map_err(io)?;
         let len = file.metadata().map_err(io)?.len();
         let pack = Pack {
-            data_end: len.saturating_sub(PACK_TRAILER_LEN),
+            // The pack ends with a checksum as long as an object id.
+            data_end: len.saturating_sub(hash.id_len() as u64),
             path: path.clone(),
             file,
             index,
@@ -411,7 +420,7 @@ fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::R
 }
 
 /// Parses an entry header: type and size, then for a delta its base. `None` if malformed.
-fn parse_header(bytes: &[u8], offset: u64, end: u64) -> Option<Entry> {
+fn parse_header(bytes: &[u8], offset: u64, end: u64, hash: HashKind) -> Option<Entry> {
     let mut at = 0;
     let mut byte = *bytes.first()?;
     let kind = (byte >> 4) & 0x07;
@@ -445,8 +454,8 @@ fn parse_header(bytes: &[u8], offset: u64, end: u64) -> Option<Entry> {
             Stored::OffsetDelta(offset.checked_sub(distance).filter(|_| distance > 0)?)
         }
         7 => {
-            let id = bytes.get(at..at + 20)?.try_into().ok()?;
-            at += 20;
+            let id = ObjectId::from_bytes(bytes.get(at..at + hash.id_len())?)?;
+            at += hash.id_len();
             Stored::RefDelta(id)
         }
         _ => return None,

@@ -12,9 +12,10 @@
 
 use super::COMMIT_MESSAGE;
 use crate::finding::Finding;
-use crate::git::pack::{Content, DeltaForest, Packs};
-use crate::git::tree::TreeSource;
-use crate::git::{self, GitError};
+use crate::git::commit;
+use crate::git::odb::{Kind, Odb, Read};
+use crate::git::pack::{Content, DeltaForest};
+use crate::git::{GitError, ObjectId};
 use crate::source::decode::{decode, Decoded};
 use crate::source::tree_diff;
 use aho_corasick::AhoCorasick;
@@ -30,23 +31,28 @@ const KEPT_BYTES: u64 = 64 << 20;
 /// `HEAD`'s files, and the copies of their contents the blob scan kept.
 pub struct HeadSnapshot {
     /// Path and blob of every file at `HEAD`, in path order.
-    files: Vec<(String, git2::Oid)>,
-    ids: HashSet<git2::Oid>,
-    kept: Mutex<HashMap<git2::Oid, Arc<[u8]>>>,
+    files: Vec<(String, ObjectId)>,
+    ids: HashSet<ObjectId>,
+    kept: Mutex<HashMap<ObjectId, Arc<[u8]>>>,
     budget: AtomicU64,
 }
 
 impl HeadSnapshot {
-    /// Lists the files at `HEAD` (`Ok(None)`: no `HEAD` commit yet, so nothing is at `HEAD`).
-    pub fn list(
-        repo: &git2::Repository,
-        trees: &dyn TreeSource,
-    ) -> Result<Option<HeadSnapshot>, GitError> {
-        let Some(tree) = git::head_tree(repo)? else {
+    /// Lists the files of commit `head` (`Ok(None)`: no `HEAD` commit yet, so nothing is at
+    /// `HEAD`).
+    pub fn list(head: Option<ObjectId>, odb: &Odb) -> Result<Option<HeadSnapshot>, GitError> {
+        let Some(head) = head else {
             return Ok(None);
         };
-        let changes = tree_diff::commit_changes(trees, None, tree.id())?;
-        let mut files: Vec<(String, git2::Oid)> = changes
+        let data = odb.read_kind(&head, Kind::Commit)?;
+        let tree = commit::parse(&data)
+            .ok_or_else(|| GitError::Read {
+                what: format!("commit {head} (HEAD)"),
+                message: "not a valid commit".into(),
+            })?
+            .tree;
+        let changes = tree_diff::commit_changes(odb, None, tree)?;
+        let mut files: Vec<(String, ObjectId)> = changes
             .into_iter()
             .map(|change| {
                 (
@@ -65,7 +71,7 @@ impl HeadSnapshot {
     }
 
     /// Called with every blob the scan reads: keeps a copy of `HEAD`'s while the budget lasts.
-    pub fn offer(&self, id: git2::Oid, content: &[u8]) {
+    pub fn offer(&self, id: ObjectId, content: &[u8]) {
         if !self.ids.contains(&id) {
             return;
         }
@@ -84,10 +90,8 @@ impl HeadSnapshot {
 
 /// Where to read what the blob scan did not keep, and the largest blob to read.
 pub struct Reader<'a> {
-    /// The repository, through libgit2.
-    pub repo: &'a git2::Repository,
-    /// Its packs.
-    pub packs: &'a Packs,
+    /// The repository's objects.
+    pub odb: &'a Odb,
     /// Blobs larger than this are not read.
     pub size_limit: u64,
 }
@@ -136,7 +140,7 @@ pub fn mark(head: Option<&HeadSnapshot>, reader: &Reader<'_>, findings: &mut [Fi
         return;
     }
     let (blobs, _) = unique(files.iter().map(|(_, id)| *id));
-    let first_path: HashMap<git2::Oid, usize> = files
+    let first_path: HashMap<ObjectId, usize> = files
         .iter()
         .enumerate()
         .rev()
@@ -175,7 +179,7 @@ impl Reader<'_> {
     fn holders(
         &self,
         head: &HeadSnapshot,
-        blobs: &[git2::Oid],
+        blobs: &[ObjectId],
         secrets: &[String],
     ) -> Vec<BTreeSet<usize>> {
         let mut out = vec![BTreeSet::new(); secrets.len()];
@@ -207,23 +211,17 @@ impl Reader<'_> {
             .par_iter()
             .for_each(|&blob| search(blob, &kept[&blobs[blob]]));
         drop(kept);
-        let ids: Vec<git2::Oid> = to_read.iter().map(|&blob| blobs[blob]).collect();
-        let forest = DeltaForest::plan(self.packs, &ids);
-        let delivered = forest.visit(self.packs, self.size_limit, &|k, _, content| {
+        let ids: Vec<ObjectId> = to_read.iter().map(|&blob| blobs[blob]).collect();
+        let packs = self.odb.packs();
+        let forest = DeltaForest::plan(packs, &ids);
+        let delivered = forest.visit(packs, self.size_limit, &|k, _, content| {
             if let Content::Data(bytes) = content {
                 search(to_read[k], bytes);
             }
         });
         for (k, _) in delivered.iter().enumerate().filter(|(_, done)| !**done) {
-            let size = self
-                .repo
-                .odb()
-                .and_then(|odb| odb.read_header(ids[k]))
-                .map_or(0, |(size, _)| size as u64);
-            if size <= self.size_limit {
-                if let Ok(blob) = self.repo.find_blob(ids[k]) {
-                    search(to_read[k], blob.content());
-                }
+            if let Ok(Read::Data { data, .. }) = self.odb.read_limited(&ids[k], self.size_limit) {
+                search(to_read[k], &data);
             }
         }
         for (secret, blob) in found.into_inner().unwrap_or_else(|e| e.into_inner()) {

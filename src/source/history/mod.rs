@@ -8,10 +8,11 @@
 //! is read, scanned once and dropped, however many commits and paths hold it; for every place
 //! that introduced it, only lines that were not in the file's previous version are reported.
 //!
-//! Objects come from leakfence's own pack reader ([`crate::git::pack`]): trees through its
-//! cache, blobs as delta trees resolved once each; libgit2 reads only what the packs do not
-//! hold (loose objects, alternates) or what the reader found damaged, and reports real damage.
-//! Memory holds ids and paths, and contents only along the delta chains being resolved.
+//! Objects come from leakfence's own object database ([`crate::git::odb`]): trees through the
+//! pack reader's cache, blobs as delta trees resolved once each; what the packs do not hold
+//! (loose objects) or what the forest could not build is read one by one, and damage or a
+//! missing object is named. Memory holds ids and paths, and contents only along the delta
+//! chains being resolved.
 
 mod head;
 pub mod push;
@@ -22,16 +23,17 @@ use super::tree_diff::{self, Change, Previous};
 use super::{findings_in, previous_lines, retain_new_lines, Origin};
 use crate::detect::Detector;
 use crate::finding::{Commit, Finding};
-use crate::git::pack::{Content, DeltaForest, Kind, Packs};
-use crate::git::tree::PacksFirst;
-use crate::git::{self, GitError};
+use crate::git::commit;
+use crate::git::odb::{Kind, Odb, Read};
+use crate::git::pack::{Content, DeltaForest};
+use crate::git::{GitError, ObjectId, Repository};
 use crate::messages::Messages;
 use crate::report::Stats;
 use head::HeadSnapshot;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -73,23 +75,20 @@ pub fn scan(
     detector: &Detector,
     messages: &Messages,
 ) -> Result<(Vec<Finding>, Stats), GitError> {
-    let repo = git::open_repository(options.repo.as_deref())?;
-    if !has_commits(&repo) {
+    let repo = Repository::open(options.repo.as_deref())?;
+    if !repo.has_commits()? {
         return Err(GitError::NoCommits {
-            path: repo.workdir().unwrap_or(repo.path()).to_path_buf(),
+            path: repo.display_path().to_path_buf(),
         });
     }
     if repo.is_shallow() {
         messages.warn(
-            &repo.workdir().unwrap_or(repo.path()).display().to_string(),
+            &repo.display_path().display().to_string(),
             "shallow clone: history before the grafted commits is missing, so only what is here was scanned \
              (run `git fetch --unshallow` for the rest)",
         );
     }
     let commits = revs::commits(&repo, &options.selection)?;
-    // Objects are only read, never written: skip libgit2's SHA-1 check of every object read
-    // (about a seventh of the time). A damaged object still fails to inflate and is reported.
-    git2::opts::strict_hash_verification(false);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         // Room for trees nested as deep as git allows (tree_diff::MAX_TREE_DEPTH); only
@@ -98,38 +97,34 @@ pub fn scan(
         .build()
         .map_err(|e| GitError::Read {
             what: "worker threads".into(),
-            source: git2::Error::from_str(&e.to_string()),
+            message: e.to_string(),
         })?;
-    let git_dir = repo.path().to_path_buf();
     let mut stats = Stats {
         commits: commits.len() as u64,
         ..Stats::default()
     };
 
     let progress = Progress::new(options.progress);
-    // A linked worktree's objects live in the main repository (its common directory).
-    let packs = Packs::open(repo.commondir());
-    let objects = Objects {
-        git_dir: &git_dir,
-        packs: &packs,
+    let odb = repo.odb();
+    let walk = Walk {
+        odb: &odb,
+        grafted: repo.shallow_commits(),
+        detector,
+        messages,
     };
-    let scans = pool.install(|| walk_commits(&objects, &commits, detector, messages, &progress));
+    let scans = pool.install(|| walk.commits(&commits, &progress));
     // HEAD's files are listed now, for the blob scan to keep copies of them, when the scan is
     // large and includes HEAD; otherwise later, and only if there are findings to place.
-    let head_commit = repo
-        .head()
-        .ok()
-        .and_then(|head| head.peel_to_commit().ok())
-        .map(|commit| commit.id());
+    let head_commit = repo.head();
     let eager =
         commits.len() >= EAGER_HEAD_COMMITS && head_commit.is_some_and(|id| commits.contains(&id));
-    let head = eager.then(|| list_head(&pool, &git_dir, &packs));
-    packs.clear_cache();
+    let head = eager.then(|| list_head(&pool, head_commit, &odb));
+    odb.packs().clear_cache();
     let occurrences = attribute(&scans);
     stats.blobs = occurrences.len() as u64;
     let (mut attributed, blob_stats) = pool.install(|| {
         scan_blobs(
-            &objects,
+            &odb,
             head.as_ref()
                 .and_then(|listed| listed.as_ref().ok())
                 .and_then(Option::as_ref),
@@ -141,24 +136,20 @@ pub fn scan(
         )
     });
     progress.finish();
-    pool.broadcast(|_| release_worker());
     stats.add(&blob_stats);
     for (commit, scan) in scans.into_iter().enumerate() {
         attributed.extend(scan.message_findings.into_iter().map(|f| (commit, f)));
     }
-    let mut findings = attach_commits(&repo, &commits, attributed, messages);
+    let mut findings = attach_commits(&odb, &commits, attributed, messages);
     if findings.iter().any(|f| f.path != COMMIT_MESSAGE) {
-        let listed = head.unwrap_or_else(|| list_head(&pool, &git_dir, &packs));
+        let listed = head.unwrap_or_else(|| list_head(&pool, head_commit, &odb));
         match listed {
             Ok(head) => pool.install(|| {
-                if let Ok(repo) = git2::Repository::open(&git_dir) {
-                    let reader = head::Reader {
-                        repo: &repo,
-                        packs: &packs,
-                        size_limit: options.max_file_size,
-                    };
-                    head::mark(head.as_ref(), &reader, &mut findings);
-                }
+                let reader = head::Reader {
+                    odb: &odb,
+                    size_limit: options.max_file_size,
+                };
+                head::mark(head.as_ref(), &reader, &mut findings);
             }),
             Err(e) => messages.error(
                 "HEAD",
@@ -175,30 +166,14 @@ pub fn scan(
 /// blobs, so that the blob scan keeps copies of them (see `head`).
 const EAGER_HEAD_COMMITS: usize = 1_000;
 
-/// Lists `HEAD`'s files on the scan's threads (a libgit2 handle cannot cross threads, so one
-/// is opened there; their stacks hold trees nested as deep as git allows).
+/// Lists `HEAD`'s files on the scan's threads (their stacks hold trees nested as deep as git
+/// allows).
 fn list_head(
     pool: &rayon::ThreadPool,
-    git_dir: &Path,
-    packs: &Packs,
+    head: Option<ObjectId>,
+    odb: &Odb,
 ) -> Result<Option<HeadSnapshot>, GitError> {
-    pool.install(|| {
-        let repo = git2::Repository::open(git_dir).map_err(|source| GitError::Read {
-            what: "the repository".into(),
-            source,
-        })?;
-        let trees = PacksFirst { packs, repo: &repo };
-        HeadSnapshot::list(&repo, &trees)
-    })
-}
-
-/// Whether `HEAD` or any ref leads to a commit (libgit2's `is_empty` only knows an unborn
-/// `master`).
-fn has_commits(repo: &git2::Repository) -> bool {
-    repo.head().is_ok_and(|head| head.peel_to_commit().is_ok())
-        || repo
-            .references()
-            .is_ok_and(|mut refs| refs.any(|r| r.is_ok_and(|r| r.peel_to_commit().is_ok())))
+    pool.install(|| HeadSnapshot::list(head, odb))
 }
 
 /// A finding and the position of the commit that introduced it, until commit metadata is
@@ -206,103 +181,84 @@ fn has_commits(repo: &git2::Repository) -> bool {
 type Attributed = (usize, Finding);
 
 /// Step (1): per-commit changes and message findings, in parallel, in commit order.
-fn walk_commits(
-    objects: &Objects<'_>,
-    commits: &[git2::Oid],
-    detector: &Detector,
-    messages: &Messages,
-    progress: &Progress,
-) -> Vec<CommitScan> {
-    let (git_dir, packs) = (objects.git_dir, objects.packs);
-    progress.start_commits(commits.len() as u64);
-    commits
-        .par_iter()
-        .map(|&id| {
-            progress.commit_done();
-            let scanned = with_worker(git_dir, detector, |repo, detector| {
-                scan_commit(&PacksFirst { packs, repo }, detector, id)
-            });
-            match scanned {
-                Ok(Ok(scan)) => scan,
-                Ok(Err(e)) => {
-                    messages.error(&format!("commit {id}"), format_args!("cannot read: {e}"));
-                    CommitScan::default()
-                }
-                Err(e) => {
-                    messages.error(
-                        &git_dir.display().to_string(),
-                        format_args!("cannot open: {}", e.message()),
-                    );
-                    CommitScan::default()
-                }
-            }
+/// What step (1) needs.
+struct Walk<'a> {
+    odb: &'a Odb,
+    /// A shallow clone's grafted commits, walked as roots (their parents are absent).
+    grafted: HashSet<ObjectId>,
+    detector: &'a Detector,
+    messages: &'a Messages,
+}
+
+impl Walk<'_> {
+    fn commits(&self, commits: &[ObjectId], progress: &Progress) -> Vec<CommitScan> {
+        progress.start_commits(commits.len() as u64);
+        commits
+            .par_iter()
+            .map(|&id| {
+                progress.commit_done();
+                with_detector(self.detector, |detector| self.commit(detector, id)).unwrap_or_else(
+                    |e| {
+                        let what = format!("commit {id}");
+                        self.messages.error(&what, format_args!("cannot read: {e}"));
+                        CommitScan::default()
+                    },
+                )
+            })
+            .collect()
+    }
+
+    fn commit(&self, detector: &Detector, id: ObjectId) -> Result<CommitScan, GitError> {
+        let odb = self.odb;
+        let (tree, data) = commit_tree(odb, id)?;
+        let parsed = commit::parse(&data).expect("parsed by commit_tree");
+        let parent_tree = match parsed.parents.first() {
+            Some(&parent) if !self.grafted.contains(&id) => Some(commit_tree(odb, parent)?.0),
+            _ => None,
+        };
+        let changes = tree_diff::commit_changes(odb, parent_tree, tree)?;
+        let origin = Origin {
+            path: COMMIT_MESSAGE.to_string(),
+            commit: None,
+        };
+        let message_findings = findings_in(detector, &origin, parsed.message);
+        Ok(CommitScan {
+            changes,
+            message_findings,
         })
-        .collect()
+    }
 }
 
 thread_local! {
-    /// Each worker thread's own repository handle and detector, kept for the whole scan so that
-    /// libgit2's object and delta-base caches stay warm (a handle is not shareable across threads).
-    static WORKER: std::cell::RefCell<Option<(PathBuf, git2::Repository, Detector)>> = const { std::cell::RefCell::new(None) };
+    /// Each worker thread's own detector (regex matching contends on a shared one). Threads
+    /// belong to one scan's pool, so a detector never outlives its scan.
+    static DETECTOR: std::cell::RefCell<Option<Detector>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Runs `f` with this thread's repository handle for `git_dir` (opened on first use).
-fn with_worker<T>(
-    git_dir: &Path,
-    detector: &Detector,
-    f: impl FnOnce(&git2::Repository, &Detector) -> T,
-) -> Result<T, git2::Error> {
-    WORKER.with(|cell| {
+/// Runs `f` with this thread's clone of `detector` (made on first use).
+fn with_detector<T>(detector: &Detector, f: impl FnOnce(&Detector) -> T) -> T {
+    DETECTOR.with(|cell| {
         let mut slot = cell.borrow_mut();
-        if slot.as_ref().is_none_or(|(dir, _, _)| dir != git_dir) {
-            *slot = Some((
-                git_dir.to_path_buf(),
-                git2::Repository::open(git_dir)?,
-                detector.clone(),
-            ));
-        }
-        let (_, repo, detector) = slot.as_ref().expect("filled just above");
-        Ok(f(repo, detector))
+        f(slot.get_or_insert_with(|| detector.clone()))
     })
 }
 
-/// Drops this thread's repository handle (called on every worker when a scan ends).
-fn release_worker() {
-    WORKER.with(|cell| cell.borrow_mut().take());
-}
-
-fn scan_commit(
-    trees: &PacksFirst<'_>,
-    detector: &Detector,
-    id: git2::Oid,
-) -> Result<CommitScan, GitError> {
-    let repo = trees.repo;
-    let read = |what: String| move |source| GitError::Read { what, source };
-    let commit = repo.find_commit(id).map_err(read(format!("commit {id}")))?;
-    let parent_tree = match commit.parent_ids().next() {
-        Some(parent) => Some(
-            repo.find_commit(parent)
-                .map_err(read(format!("commit {parent}")))?
-                .tree_id(),
-        ),
-        None => None,
-    };
-    let changes = tree_diff::commit_changes(trees, parent_tree, commit.tree_id())?;
-    let origin = Origin {
-        path: COMMIT_MESSAGE.to_string(),
-        commit: None,
-    };
-    let message_findings = findings_in(detector, &origin, commit.message_bytes());
-    Ok(CommitScan {
-        changes,
-        message_findings,
-    })
+/// The tree of commit `id`, and the commit's bytes.
+fn commit_tree(odb: &Odb, id: ObjectId) -> Result<(ObjectId, std::sync::Arc<[u8]>), GitError> {
+    let data = odb.read_kind(&id, Kind::Commit)?;
+    let tree = commit::parse(&data)
+        .ok_or_else(|| GitError::Read {
+            what: format!("commit {id}"),
+            message: "not a valid commit".into(),
+        })?
+        .tree;
+    Ok((tree, data))
 }
 
 /// Step (2): the first commit, in history order, that gave each path each blob.
-fn attribute(scans: &[CommitScan]) -> Vec<(git2::Oid, Vec<Occurrence>)> {
-    let mut seen: HashSet<(Arc<[u8]>, git2::Oid)> = HashSet::new();
-    let mut by_blob: HashMap<git2::Oid, Vec<Occurrence>> = HashMap::new();
+fn attribute(scans: &[CommitScan]) -> Vec<(ObjectId, Vec<Occurrence>)> {
+    let mut seen: HashSet<(Arc<[u8]>, ObjectId)> = HashSet::new();
+    let mut by_blob: HashMap<ObjectId, Vec<Occurrence>> = HashMap::new();
     for (commit, scan) in scans.iter().enumerate() {
         for change in &scan.changes {
             let path: Arc<[u8]> = Arc::from(change.path.as_slice());
@@ -316,8 +272,8 @@ fn attribute(scans: &[CommitScan]) -> Vec<(git2::Oid, Vec<Occurrence>)> {
         }
     }
     let mut blobs: Vec<_> = by_blob.into_iter().collect();
-    // Blobs the pack reader cannot serve go to libgit2 in this order: versions of one path
-    // together, newest first, so that its delta cache keeps each chain's bases.
+    // Blobs the delta forest cannot serve are read one by one in this order: versions of one
+    // path together, newest first, so that the pack cache keeps each chain's bases.
     blobs.sort_by(|(_, a), (_, b)| {
         let key =
             |places: &[Occurrence]| (places[0].path.clone(), std::cmp::Reverse(places[0].commit));
@@ -326,29 +282,21 @@ fn attribute(scans: &[CommitScan]) -> Vec<(git2::Oid, Vec<Occurrence>)> {
     blobs
 }
 
-/// Where the workers read objects: leakfence's pack reader, libgit2 (a handle per thread,
-/// opened from `git_dir`) for the rest.
-struct Objects<'a> {
-    git_dir: &'a Path,
-    packs: &'a Packs,
-}
-
 /// Step (3): each distinct blob read and scanned once, in parallel: those in packs through
-/// leakfence's pack reader, each delta chain resolved once; the rest (loose objects,
-/// alternates, anything the reader found damaged) through libgit2, which reports real damage.
+/// the delta forest, each delta chain resolved once; the rest (loose objects, anything the
+/// forest could not build) one by one, damage and missing objects named.
 fn scan_blobs(
-    objects: &Objects<'_>,
+    odb: &Odb,
     head: Option<&HeadSnapshot>,
-    blobs: Vec<(git2::Oid, Vec<Occurrence>)>,
+    blobs: Vec<(ObjectId, Vec<Occurrence>)>,
     detector: &Detector,
     messages: &Messages,
     max_size: u64,
     progress: &Progress,
 ) -> (Vec<Attributed>, Stats) {
-    let (git_dir, packs) = (objects.git_dir, objects.packs);
     progress.start_blobs(blobs.len() as u64);
-    let ids: Vec<git2::Oid> = blobs.iter().map(|(id, _)| *id).collect();
-    let forest = DeltaForest::plan(packs, &ids);
+    let ids: Vec<ObjectId> = blobs.iter().map(|(id, _)| *id).collect();
+    let forest = DeltaForest::plan(odb.packs(), &ids);
     let collected = Mutex::new((Vec::new(), Stats::default()));
     let keep = |outcome: BlobOutcome| {
         progress.blob_done(outcome.stats.bytes);
@@ -356,43 +304,35 @@ fn scan_blobs(
         collected.0.extend(outcome.findings);
         collected.1.add(&outcome.stats);
     };
-    let delivered = forest.visit(packs, max_size, &|position, kind, content| {
+    let delivered = forest.visit(odb.packs(), max_size, &|position, kind, content| {
         let (id, places) = &blobs[position];
-        let scanned = with_worker(git_dir, detector, |repo, detector| {
+        let scanned = with_detector(detector, |detector| {
             let blob = Blob { id: *id, places };
             match content {
-                // A tree entry that names a commit or tree as a file: damage, as libgit2 says.
+                // A tree entry that names a commit or tree as a file: damage, as git says.
                 _ if kind != Kind::Blob => blob.not_a_blob(messages),
                 Content::Data(bytes) => {
                     if let Some(head) = head {
                         head.offer(*id, bytes);
                     }
-                    blob.scan(repo, detector, messages, max_size, bytes)
+                    blob.scan(odb, detector, messages, max_size, bytes)
                 }
                 Content::TooLarge(size) => blob.too_large(messages, size),
             }
         });
-        keep(scanned.unwrap_or_else(|e| cannot_open(git_dir, messages, &e)));
+        keep(scanned);
     });
     blobs
         .par_iter()
         .zip(delivered)
         .filter(|(_, delivered)| !delivered)
         .for_each(|((id, places), _)| {
-            let scanned = with_worker(git_dir, detector, |repo, detector| {
-                Blob { id: *id, places }.read_and_scan(repo, detector, messages, max_size)
+            let scanned = with_detector(detector, |detector| {
+                Blob { id: *id, places }.read_and_scan(odb, detector, messages, max_size)
             });
-            keep(scanned.unwrap_or_else(|e| cannot_open(git_dir, messages, &e)));
+            keep(scanned);
         });
     collected.into_inner().unwrap_or_else(|e| e.into_inner())
-}
-
-fn cannot_open(git_dir: &Path, messages: &Messages, e: &git2::Error) -> BlobOutcome {
-    messages.error(
-        &git_dir.display().to_string(),
-        format_args!("cannot open: {}", e.message()),
-    );
-    BlobOutcome::default()
 }
 
 /// What scanning one blob gave.
@@ -405,7 +345,7 @@ struct BlobOutcome {
 
 /// One distinct blob and the places that introduced it.
 struct Blob<'a> {
-    id: git2::Oid,
+    id: ObjectId,
     places: &'a [Occurrence],
 }
 
@@ -414,28 +354,23 @@ impl Blob<'_> {
         String::from_utf8_lossy(&self.places[0].path).into_owned()
     }
 
-    /// Reads the blob through libgit2 and scans it.
+    /// Reads the blob on its own (a blob over the limit is not inflated) and scans it.
     fn read_and_scan(
         &self,
-        repo: &git2::Repository,
+        odb: &Odb,
         detector: &Detector,
         messages: &Messages,
         max_size: u64,
     ) -> BlobOutcome {
-        // The size first, from the object's header: a blob over the limit is never read.
-        let size = repo.odb().and_then(|odb| odb.read_header(self.id));
-        if let Ok((size, _)) = size {
-            if size as u64 > max_size {
-                return self.too_large(messages, size as u64);
-            }
-        }
-        match repo.find_blob(self.id) {
-            Ok(blob) => self.scan(repo, detector, messages, max_size, blob.content()),
+        match odb.read_limited(&self.id, max_size) {
+            Ok(Read::Data {
+                kind: Kind::Blob,
+                data,
+            }) => self.scan(odb, detector, messages, max_size, &data),
+            Ok(Read::Data { .. }) => self.not_a_blob(messages),
+            Ok(Read::TooLarge { size, .. }) => self.too_large(messages, size),
             Err(e) => {
-                messages.error(
-                    &self.first_path(),
-                    format_args!("missing or corrupt object {}: {}", self.id, e.message()),
-                );
+                messages.error(&self.first_path(), format_args!("cannot read: {e}"));
                 BlobOutcome::default()
             }
         }
@@ -471,7 +406,7 @@ impl Blob<'_> {
     /// that were not in the file's previous version.
     fn scan(
         &self,
-        repo: &git2::Repository,
+        odb: &Odb,
         detector: &Detector,
         messages: &Messages,
         max_size: u64,
@@ -512,7 +447,7 @@ impl Blob<'_> {
         let mut out = Vec::new();
         for place in self.places {
             let mut here = found.clone();
-            if let Some(old) = previous_lines(repo, &place.old, &text) {
+            if let Some(old) = previous_lines(odb, &place.old, &text) {
                 retain_new_lines(&mut here, &old);
             }
             let path = String::from_utf8_lossy(&place.path).into_owned();
@@ -530,8 +465,8 @@ impl Blob<'_> {
 
 /// Gives each finding its commit's id, author and date, reading each commit once.
 fn attach_commits(
-    repo: &git2::Repository,
-    commits: &[git2::Oid],
+    odb: &Odb,
+    commits: &[ObjectId],
     attributed: Vec<Attributed>,
     messages: &Messages,
 ) -> Vec<Finding> {
@@ -541,26 +476,27 @@ fn attach_commits(
         .map(|(index, mut finding)| {
             let commit = cache
                 .entry(index)
-                .or_insert_with(|| commit_info(repo, commits[index], messages));
+                .or_insert_with(|| commit_info(odb, commits[index], messages));
             finding.commit = Some(commit.clone());
             finding
         })
         .collect()
 }
 
-fn commit_info(repo: &git2::Repository, id: git2::Oid, messages: &Messages) -> Commit {
-    match repo.find_commit(id) {
-        Ok(commit) => {
-            let author = commit.author();
-            Commit {
-                id: id.to_string(),
-                author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-                email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
-                time: author.when().seconds(),
-            }
-        }
-        Err(e) => {
-            messages.error(&format!("commit {id}"), e.message());
+fn commit_info(odb: &Odb, id: ObjectId, messages: &Messages) -> Commit {
+    let read = commit_tree(odb, id).map(|(_, data)| data);
+    match read.as_ref().map(|data| commit::parse(data)) {
+        Ok(Some(commit)) => Commit {
+            id: id.to_string(),
+            author: String::from_utf8_lossy(commit.author_name).into_owned(),
+            email: String::from_utf8_lossy(commit.author_email).into_owned(),
+            time: commit.author_time,
+        },
+        Ok(None) | Err(_) => {
+            let reason = read
+                .err()
+                .map_or("not a valid commit".into(), |e| e.to_string());
+            messages.error(&format!("commit {id}"), reason);
             Commit {
                 id: id.to_string(),
                 author: String::new(),

@@ -5,6 +5,8 @@
 //! sha all zeros) sends what no remote-tracking ref already has.
 
 use super::revs::Selection;
+use crate::git::odb::Kind;
+use crate::git::{ObjectId, Repository};
 
 /// One ref update of a push.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,22 +97,27 @@ pub fn selection(
 
 /// The selection for git's pre-push `input` in `repo`: its remote-tracking refs and the
 /// commits it has decide what counts as already pushed.
-pub fn selection_for(
-    repo: &git2::Repository,
-    input: &str,
-) -> Result<Option<Selection>, PushInputError> {
+pub fn selection_for(repo: &Repository, input: &str) -> Result<Option<Selection>, PushError> {
     let updates = parse(input)?;
-    let remote_tracking: Vec<String> = repo
-        .references_glob("refs/remotes/*")
-        .map(|refs| {
-            refs.flatten()
-                .filter_map(|r| r.name().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
-    let has_commit =
-        |sha: &str| git2::Oid::from_str(sha).is_ok_and(|id| repo.find_commit(id).is_ok());
+    let remote_tracking = repo.ref_names("refs/remotes/")?;
+    let odb = repo.odb();
+    let has_commit = |sha: &str| {
+        ObjectId::from_hex(sha)
+            .filter(|id| id.kind() == repo.hash())
+            .is_some_and(|id| matches!(odb.read(&id), Ok((Kind::Commit, _))))
+    };
     Ok(selection(&updates, has_commit, &remote_tracking))
+}
+
+/// Why the commits of a push could not be worked out.
+#[derive(Debug, thiserror::Error)]
+pub enum PushError {
+    /// git's input is not what a pre-push hook receives.
+    #[error(transparent)]
+    Input(#[from] PushInputError),
+    /// The repository's refs could not be listed.
+    #[error(transparent)]
+    Git(#[from] crate::git::GitError),
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
-//! Which commits a history scan covers, oldest first.
+//! Which commits a history scan covers, oldest first: git's own revision syntax, answered by
+//! `git rev-list` for either ref storage.
 
-use crate::git::GitError;
+use crate::git::{GitError, ObjectId, Repository};
 
 /// The revisions the user asked for.
 #[derive(Debug, Clone, Default)]
@@ -14,85 +15,45 @@ pub struct Selection {
     pub since_commit: Option<String>,
 }
 
-fn read_error(what: String) -> impl FnOnce(git2::Error) -> GitError {
-    move |source| GitError::Read { what, source }
-}
-
-fn commit_of(repo: &git2::Repository, spec: &str) -> Result<git2::Oid, GitError> {
-    let object = repo
-        .revparse_single(spec)
-        .map_err(|source| GitError::Revision {
-            spec: spec.to_string(),
-            source,
-        })?;
-    object
-        .peel_to_commit()
-        .map(|c| c.id())
-        .map_err(|source| GitError::Revision {
-            spec: spec.to_string(),
-            source,
-        })
-}
-
 /// The selected commits in topological order, parents before children.
-pub fn commits(repo: &git2::Repository, selection: &Selection) -> Result<Vec<git2::Oid>, GitError> {
-    let mut walk = repo.revwalk().map_err(read_error("the history".into()))?;
-    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
-        .map_err(read_error("the history".into()))?;
+pub fn commits(repo: &Repository, selection: &Selection) -> Result<Vec<ObjectId>, GitError> {
+    repo.rev_list(&rev_list_args(selection))
+}
+
+/// The selection as `git rev-list` arguments.
+fn rev_list_args(selection: &Selection) -> Vec<String> {
+    let mut args = Vec::new();
     if selection.all {
-        let references = repo
-            .references()
-            .map_err(read_error("the references".into()))?;
-        // Refs that do not lead to a commit (a tag of a blob) have no history to scan.
-        for reference in references.flatten() {
-            if let Ok(commit) = reference.peel_to_commit() {
-                walk.push(commit.id())
-                    .map_err(read_error("the history".into()))?;
-            }
-        }
+        args.push("--all".to_string());
     }
-    for spec in &selection.revisions {
-        push_revision(repo, &mut walk, spec)?;
-    }
+    args.extend(selection.revisions.iter().cloned());
     if !selection.all && selection.revisions.is_empty() {
-        walk.push_head().map_err(read_error("HEAD".into()))?;
+        args.push("HEAD".to_string());
     }
     if let Some(since) = &selection.since_commit {
-        walk.hide(commit_of(repo, since)?)
-            .map_err(read_error("the history".into()))?;
+        args.push(format!("^{since}"));
     }
-    walk.map(|id| id.map_err(read_error("a commit of the history".into())))
-        .collect()
+    args
 }
 
-fn push_revision(
-    repo: &git2::Repository,
-    walk: &mut git2::Revwalk<'_>,
-    spec: &str,
-) -> Result<(), GitError> {
-    let history = || read_error("the history".into());
-    if let Some(hidden) = spec.strip_prefix('^') {
-        return walk.hide(commit_of(repo, hidden)?).map_err(history());
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selections_become_rev_list_arguments() {
+        assert_eq!(rev_list_args(&Selection::default()), ["HEAD"]);
+        let all_since = Selection {
+            all: true,
+            revisions: vec![],
+            since_commit: Some("v1".into()),
+        };
+        assert_eq!(rev_list_args(&all_since), ["--all", "^v1"]);
+        let ranges = Selection {
+            all: false,
+            revisions: vec!["a..b".into(), "c...d".into()],
+            since_commit: None,
+        };
+        assert_eq!(rev_list_args(&ranges), ["a..b", "c...d"]);
     }
-    if let Some((from, to)) = spec.split_once("...") {
-        let from = commit_of(repo, if from.is_empty() { "HEAD" } else { from })?;
-        let to = commit_of(repo, if to.is_empty() { "HEAD" } else { to })?;
-        walk.push(from).map_err(history())?;
-        walk.push(to).map_err(history())?;
-        if let Ok(base) = repo.merge_base(from, to) {
-            walk.hide(base).map_err(history())?;
-        }
-        return Ok(());
-    }
-    if let Some((from, to)) = spec.split_once("..") {
-        walk.hide(commit_of(
-            repo,
-            if from.is_empty() { "HEAD" } else { from },
-        )?)
-        .map_err(history())?;
-        return walk
-            .push(commit_of(repo, if to.is_empty() { "HEAD" } else { to })?)
-            .map_err(history());
-    }
-    walk.push(commit_of(repo, spec)?).map_err(history())
 }

@@ -1,0 +1,147 @@
+//! The object database against git itself: every object, loose, packed or behind an
+//! alternate, in both object formats, reads back as `git cat-file` prints it.
+
+use super::*;
+use std::process::Command;
+
+fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "a")
+        .env("GIT_AUTHOR_EMAIL", "a@example.com")
+        .env("GIT_COMMITTER_NAME", "a")
+        .env("GIT_COMMITTER_EMAIL", "a@example.com")
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
+
+fn commit_files(dir: &Path, round: usize) {
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("a.txt"), format!("round {round}\n").repeat(50)).unwrap();
+    std::fs::write(dir.join(format!("sub/{round}.txt")), format!("{round}\n")).unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", &format!("round {round}")]);
+}
+
+/// Every object git lists, with its kind and content as `git cat-file` prints them.
+fn objects_as_git_reads_them(dir: &Path) -> Vec<(ObjectId, Kind, Vec<u8>)> {
+    let listing = git(
+        dir,
+        &[
+            "cat-file",
+            "--batch-all-objects",
+            "--batch-check=%(objectname) %(objecttype)",
+        ],
+    );
+    String::from_utf8(listing)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let (id, kind_name) = line.split_once(' ').unwrap();
+            let kind = match kind_name {
+                "commit" => Kind::Commit,
+                "tree" => Kind::Tree,
+                "blob" => Kind::Blob,
+                _ => Kind::Tag,
+            };
+            let content = git(dir, &["cat-file", kind_name, id]);
+            (ObjectId::from_hex(id).unwrap(), kind, content)
+        })
+        .collect()
+}
+
+fn assert_reads_like_git(dir: &Path, odb: &Odb) -> usize {
+    let objects = objects_as_git_reads_them(dir);
+    for (id, kind, content) in &objects {
+        let (read_kind, data) = odb.read(id).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!((read_kind, &data[..]), (*kind, &content[..]), "{id}");
+        assert!(odb.contains(id));
+    }
+    objects.len()
+}
+
+#[test]
+fn loose_packed_and_mixed_objects_of_both_formats_read_as_git_reads_them() {
+    for (format, hash) in [("sha1", HashKind::Sha1), ("sha256", HashKind::Sha256)] {
+        let dir = tempfile::tempdir().unwrap();
+        git(
+            dir.path(),
+            &["init", "-q", &format!("--object-format={format}")],
+        );
+        for round in 0..6 {
+            commit_files(dir.path(), round);
+        }
+        let objects = dir.path().join(".git/objects");
+        let loose = assert_reads_like_git(dir.path(), &Odb::open(&objects, hash));
+        assert!(loose > 20, "{format}: {loose} loose objects");
+        git(dir.path(), &["gc", "-q"]);
+        for round in 6..9 {
+            commit_files(dir.path(), round);
+        }
+        let odb = Odb::open(&objects, hash);
+        assert_eq!(odb.hash(), hash);
+        assert_reads_like_git(dir.path(), &odb);
+        let blob = ObjectId::from_hex(
+            String::from_utf8(git(dir.path(), &["rev-parse", "HEAD:a.txt"]))
+                .unwrap()
+                .trim(),
+        )
+        .unwrap();
+        assert!(matches!(
+            odb.read_limited(&blob, 10).unwrap(),
+            Read::TooLarge {
+                kind: Kind::Blob,
+                ..
+            }
+        ));
+        assert!(matches!(
+            odb.read_kind(&blob, Kind::Tree),
+            Err(ObjectError::WrongKind { .. })
+        ));
+        let absent = ObjectId::null(hash);
+        assert!(matches!(
+            odb.read(&absent),
+            Err(ObjectError::Missing { .. })
+        ));
+        assert!(!odb.contains(&absent));
+    }
+}
+
+#[test]
+fn objects_behind_alternates_are_read() {
+    let origin = tempfile::tempdir().unwrap();
+    git(origin.path(), &["init", "-q", "--object-format=sha256"]);
+    for round in 0..3 {
+        commit_files(origin.path(), round);
+    }
+    git(origin.path(), &["gc", "-q"]);
+    commit_files(origin.path(), 3); // loose, in the origin
+    let clones = tempfile::tempdir().unwrap();
+    let source = origin.path().to_str().unwrap();
+    git(
+        clones.path(),
+        &["clone", "-q", "--shared", source, "shared"],
+    );
+    // The clone has no objects of its own: its alternates file names the origin's.
+    let clone = clones.path().join("shared");
+    let alternates = std::fs::read_to_string(clone.join(".git/objects/info/alternates")).unwrap();
+    assert!(!alternates.trim().is_empty());
+    commit_files(&clone, 4); // loose, in the clone
+    let odb = Odb::open(&clone.join(".git/objects"), HashKind::Sha256);
+    assert!(assert_reads_like_git(&clone, &odb) > 10);
+}
+
+#[test]
+fn quoted_alternates_are_unquoted() {
+    assert_eq!(unquote(b"\"a\\tb\\\\c\\101\""), Some(b"a\tb\\cA".to_vec()));
+    assert_eq!(unquote(b"plain"), None);
+}
