@@ -1,9 +1,25 @@
-//! `leakfence history` and `leakfence pre-push` on real repositories built with the git CLI.
+//! `leakfence history` on real repositories built with the git CLI, in every git format.
 
+use crate::common::format::matrix_tests;
 use crate::common::repo::{TestDir, TestRepo};
 use crate::common::{secrets, Run};
-use std::io::Write;
-use std::process::Stdio;
+
+matrix_tests! {
+    a_secret_added_then_removed_is_attributed_to_its_commit,
+    a_secret_still_at_head_is_called_out,
+    the_same_blob_in_fifty_commits_is_scanned_once_and_reported_once,
+    side_branches_need_all_and_ranges_exclude_older_commits,
+    moved_lines_and_renames_are_not_new_leaks,
+    a_merge_that_resolves_a_conflict_with_a_secret_is_blamed,
+    commit_messages_are_scanned,
+    shallow_clones_are_scanned_with_a_warning,
+    empty_repositories_and_non_repositories_are_clear_errors,
+    loose_packed_and_partly_packed_histories_give_the_same_findings,
+    a_secret_in_a_moved_file_is_still_at_head_under_its_new_path,
+    blobs_over_the_size_limit_are_skipped_loose_and_packed,
+    in_head_does_not_depend_on_the_range_nor_on_the_detector_at_head,
+    a_value_copied_to_several_files_names_the_first_in_path_order,
+}
 
 fn token_line() -> String {
     format!("TWILIO_AUTH_TOKEN={}\n", secrets::auth_token())
@@ -15,7 +31,6 @@ fn history(repo: &TestRepo, args: &[&str]) -> Run {
     repo.run(&all)
 }
 
-#[test]
 fn a_secret_added_then_removed_is_attributed_to_its_commit() {
     let repo = TestRepo::new();
     repo.write("README.md", "hello\n");
@@ -63,7 +78,6 @@ fn a_secret_added_then_removed_is_attributed_to_its_commit() {
     );
 }
 
-#[test]
 fn a_secret_still_at_head_is_called_out() {
     let repo = TestRepo::new();
     repo.write("a.env", token_line());
@@ -80,7 +94,6 @@ fn a_secret_still_at_head_is_called_out() {
     assert!(human.stdout.contains("a.env:1:19"), "{}", human.stdout);
 }
 
-#[test]
 fn the_same_blob_in_fifty_commits_is_scanned_once_and_reported_once() {
     let repo = TestRepo::new();
     let text = token_line();
@@ -99,7 +112,6 @@ fn the_same_blob_in_fifty_commits_is_scanned_once_and_reported_once() {
     assert_eq!(doc["stats"]["blobs"], 1, "one distinct blob, read once");
 }
 
-#[test]
 fn side_branches_need_all_and_ranges_exclude_older_commits() {
     let repo = TestRepo::new();
     repo.write("old.env", token_line());
@@ -133,7 +145,6 @@ fn side_branches_need_all_and_ranges_exclude_older_commits() {
     );
 }
 
-#[test]
 fn moved_lines_and_renames_are_not_new_leaks() {
     let repo = TestRepo::new();
     let token = token_line();
@@ -143,7 +154,7 @@ fn moved_lines_and_renames_are_not_new_leaks() {
     repo.write("a.env", format!("# header\nA=2\n{token}"));
     repo.add(&["a.env"]);
     repo.commit("move the line");
-    repo.git(&["mv", "a.env", "b.env"]);
+    repo.mv("a.env", "b.env");
     repo.commit("rename");
     let doc = history(&repo, &[]).json();
     let findings = doc["findings"].as_array().unwrap();
@@ -151,7 +162,6 @@ fn moved_lines_and_renames_are_not_new_leaks() {
     assert_eq!(findings[0]["commit"], leak.as_str());
 }
 
-#[test]
 fn a_merge_that_resolves_a_conflict_with_a_secret_is_blamed() {
     let repo = TestRepo::new();
     repo.start_conflicting_merge(|_| {});
@@ -165,7 +175,6 @@ fn a_merge_that_resolves_a_conflict_with_a_secret_is_blamed() {
     assert_eq!(findings[0]["commit"], merge.as_str());
 }
 
-#[test]
 fn commit_messages_are_scanned() {
     let repo = TestRepo::new();
     let message = format!(
@@ -185,7 +194,6 @@ fn commit_messages_are_scanned() {
     );
 }
 
-#[test]
 fn shallow_clones_are_scanned_with_a_warning() {
     let repo = TestRepo::new();
     repo.write("a.env", token_line());
@@ -198,15 +206,7 @@ fn shallow_clones_are_scanned_with_a_warning() {
     }
     let clones = TestDir::new();
     let target = clones.path().join("shallow");
-    let url = format!("file://{}", repo.path().display());
-    repo.git(&[
-        "clone",
-        "-q",
-        "--depth",
-        "1",
-        &url,
-        target.to_str().unwrap(),
-    ]);
+    repo.clone_into(&target, &["--depth", "1"]);
     let run = Run::of(repo.dir.leakfence().args([
         "history",
         "--format",
@@ -220,7 +220,6 @@ fn shallow_clones_are_scanned_with_a_warning() {
     assert_eq!(found[0].1, "a.env");
 }
 
-#[test]
 fn empty_repositories_and_non_repositories_are_clear_errors() {
     let repo = TestRepo::new();
     let run = repo.run(&["history"]);
@@ -234,99 +233,6 @@ fn empty_repositories_and_non_repositories_are_clear_errors() {
         "{}",
         run.stderr
     );
-}
-
-fn pre_push(repo: &TestRepo, input: &str) -> Run {
-    let mut child = repo
-        .dir
-        .leakfence()
-        .args(["pre-push", "origin", "file:///remote", "--format", "json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-#[test]
-fn pre_push_scans_what_the_remote_does_not_have() {
-    let remote = TestDir::new();
-    let repo = TestRepo::new();
-    let remote_path = remote.path().join("remote.git");
-    repo.git(&["init", "-q", "--bare", remote_path.to_str().unwrap()]);
-    repo.git(&["remote", "add", "origin", remote_path.to_str().unwrap()]);
-    repo.write("old.env", token_line());
-    repo.add(&["old.env"]);
-    let pushed = repo.commit("already on the remote");
-    repo.git(&["push", "-q", "origin", "main"]);
-    repo.write("new.env", token_line());
-    repo.add(&["new.env"]);
-    let local = repo.commit("new leak");
-    let zero = "0".repeat(40);
-
-    // Updating a branch: only what is new since the remote's commit.
-    let run = pre_push(
-        &repo,
-        &format!("refs/heads/main {local} refs/heads/main {pushed}\n"),
-    );
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let paths: Vec<String> = run.findings().into_iter().map(|f| f.1).collect();
-    assert_eq!(paths, ["new.env"]);
-
-    // A new branch: what no remote-tracking ref has.
-    let run = pre_push(
-        &repo,
-        &format!("refs/heads/main {local} refs/heads/feature {zero}\n"),
-    );
-    let paths: Vec<String> = run.findings().into_iter().map(|f| f.1).collect();
-    assert_eq!(paths, ["new.env"]);
-
-    // A deletion sends nothing.
-    let run = pre_push(&repo, &format!("(delete) {zero} refs/heads/old {pushed}\n"));
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-
-    // Garbage input is an error, not a pass.
-    assert_eq!(pre_push(&repo, "what is this\n").code, 2);
-}
-
-#[test]
-fn the_installed_pre_push_hook_blocks_a_real_push() {
-    let remote = TestDir::new();
-    let repo = TestRepo::new();
-    let remote_path = remote.path().join("remote.git");
-    repo.git(&["init", "-q", "--bare", remote_path.to_str().unwrap()]);
-    repo.git(&["remote", "add", "origin", remote_path.to_str().unwrap()]);
-    repo.write("ok.txt", "fine\n");
-    repo.add(&["ok.txt"]);
-    repo.commit("clean");
-    let install = repo.run(&["install", "--hook", "pre-push"]);
-    assert_eq!(install.code, 0, "{}", install.stderr);
-    let clean = Run::of(&mut repo.git_command(&["push", "-q", "origin", "main"]));
-    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
-    // A commit made with --no-verify (or before the hooks) is caught at push time.
-    repo.write("leak.env", token_line());
-    repo.add(&["leak.env"]);
-    repo.git(&["commit", "-q", "--no-verify", "-m", "sneaky"]);
-    let run = Run::of(&mut repo.git_command(&["push", "origin", "main"]));
-    assert_ne!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    // git passes a pre-push hook's standard output through to its own.
-    let output = format!("{}{}", run.stdout, run.stderr);
-    assert!(output.contains("leak.env:1:19"), "{output}");
-    assert!(output.contains("The push was blocked"), "{output}");
-    let remote_head = repo.git(&["ls-remote", "origin", "refs/heads/main"]);
-    assert!(!remote_head.contains(&repo.git(&["rev-parse", "HEAD"]).trim().to_string()));
 }
 
 /// The findings of a history scan as (commit, path, line, rule), sorted.
@@ -380,7 +286,6 @@ fn growing_history(repo: &TestRepo) -> Vec<String> {
     leaks
 }
 
-#[test]
 fn loose_packed_and_partly_packed_histories_give_the_same_findings() {
     let repo = TestRepo::new();
     let leaks = growing_history(&repo);
@@ -423,14 +328,13 @@ fn loose_packed_and_partly_packed_histories_give_the_same_findings() {
     assert_eq!(attributed(&mixed), with_late, "{}", mixed.stderr);
 }
 
-#[test]
 fn a_secret_in_a_moved_file_is_still_at_head_under_its_new_path() {
     let repo = TestRepo::new();
     repo.write("config/app.env", format!("A=1\n{}", token_line()));
     repo.add(&["config/app.env"]);
     let leak = repo.commit("add config");
     std::fs::create_dir_all(repo.path().join("settings")).unwrap();
-    repo.git(&["mv", "config/app.env", "settings/prod.env"]);
+    repo.mv("config/app.env", "settings/prod.env");
     let moved = std::fs::read_to_string(repo.path().join("settings/prod.env")).unwrap();
     repo.write("settings/prod.env", format!("{moved}B=2\n"));
     repo.add(&["settings/prod.env"]);
@@ -464,7 +368,6 @@ fn a_secret_in_a_moved_file_is_still_at_head_under_its_new_path() {
     assert!(doc["findings"][0].get("head_path").is_none());
 }
 
-#[test]
 fn blobs_over_the_size_limit_are_skipped_loose_and_packed() {
     let repo = TestRepo::new();
     repo.write(
@@ -497,7 +400,6 @@ fn blobs_over_the_size_limit_are_skipped_loose_and_packed() {
     }
 }
 
-#[test]
 fn in_head_does_not_depend_on_the_range_nor_on_the_detector_at_head() {
     // The value survives at HEAD where no rule would flag it (a note), and in a UTF-16 file.
     let repo = TestRepo::new();
@@ -543,7 +445,6 @@ fn in_head_does_not_depend_on_the_range_nor_on_the_detector_at_head() {
     }
 }
 
-#[test]
 fn a_value_copied_to_several_files_names_the_first_in_path_order() {
     let repo = TestRepo::new();
     let token = secrets::auth_token();

@@ -1,10 +1,15 @@
 //! The pre-commit framework (the real `pre-commit` package from PyPI) running leakfence from
 //! this repository's `.pre-commit-hooks.yaml`.
 
+use crate::common::format::{matrix_tests, RepoFormat};
 use crate::common::repo::TestRepo;
 use crate::common::{bin, secrets, Run};
 use std::path::Path;
 use std::process::Command;
+
+matrix_tests! {
+    pre_commit_framework_blocks_a_staged_credential,
+}
 
 fn manifest() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml");
@@ -48,9 +53,10 @@ fn manifest_is_valid() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
-#[test]
+/// The user's repository is in each format; the hooks repository stays in git's default,
+/// because pre-commit fetches it into a repository of its own made by a plain `git init`.
 fn pre_commit_framework_blocks_a_staged_credential() {
-    let hooks = TestRepo::new();
+    let hooks = TestRepo::with_format(RepoFormat::Sha1Files);
     hooks.write(".pre-commit-hooks.yaml", manifest());
     hooks.add(&[".pre-commit-hooks.yaml"]);
     let rev = hooks.commit("hooks");

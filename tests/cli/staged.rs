@@ -1,14 +1,39 @@
-//! `leakfence staged`, `install` and the pre-commit hook, with real repositories and real
-//! `git commit`s.
+//! `leakfence staged` and the pre-commit hook, with real repositories and real `git commit`s,
+//! in every git format.
 
+use crate::common::format::{matrix_tests, RepoFormat};
 use crate::common::repo::{TestDir, TestRepo};
 use crate::common::{secrets, Run};
 
-fn token_line() -> String {
+// Every scenario with a repository runs in every git format (`common::format`).
+matrix_tests! {
+    each_blocking_credential_blocks_the_commit,
+    first_commit_with_a_token_is_blocked,
+    account_sid_alone_warns_but_commits,
+    clean_change_commits,
+    only_the_staged_part_of_a_file_counts,
+    commit_all_and_commit_paths_use_the_temporary_index,
+    credential_already_in_head_is_not_blamed_on_a_new_commit,
+    context_on_unchanged_lines_still_counts,
+    renames_and_mode_changes_add_nothing,
+    odd_paths_symlinks_binaries_and_submodules,
+    works_from_a_subdirectory_and_with_repo,
+    merge_commit_resolving_a_conflict_with_a_secret_is_blocked,
+    linked_worktrees_read_their_own_index_and_run_the_hook,
+    allow_marker_lets_the_commit_through,
+    moved_directories_and_renamed_edited_files,
+    file_replaced_by_a_directory_and_back,
+    every_index_format_gives_the_same_answer,
+    a_split_index_is_read_through_its_shared_index,
+    nothing_staged_in_a_new_repository,
+
+}
+
+pub(crate) fn token_line() -> String {
     format!("TWILIO_AUTH_TOKEN={}\n", secrets::auth_token())
 }
 
-fn head(repo: &TestRepo) -> Option<String> {
+pub(crate) fn head(repo: &TestRepo) -> Option<String> {
     let output = repo
         .git_command(&["rev-parse", "--verify", "-q", "HEAD"])
         .output()
@@ -20,16 +45,22 @@ fn head(repo: &TestRepo) -> Option<String> {
 }
 
 /// Runs `git commit` with the given extra arguments and reports its exit code and output.
-fn commit(repo: &TestRepo, args: &[&str]) -> Run {
+pub(crate) fn commit(repo: &TestRepo, args: &[&str]) -> Run {
     let mut command = repo.git_command(&["commit", "-m", "change"]);
     command.args(args);
     Run::of(&mut command)
 }
 
+/// `leakfence install`, which must succeed.
+pub(crate) fn install(repo: &TestRepo) -> Run {
+    let run = repo.run(&["install"]);
+    assert_eq!(run.code, 0, "install: {}{}", run.stdout, run.stderr);
+    run
+}
+
 fn installed() -> TestRepo {
     let repo = TestRepo::new();
-    let run = repo.run(&["install"]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    install(&repo);
     repo
 }
 
@@ -37,7 +68,6 @@ fn staged_findings(repo: &TestRepo) -> Vec<(String, String, u64, u64)> {
     repo.run(&["staged", "--format", "json"]).findings()
 }
 
-#[test]
 fn each_blocking_credential_blocks_the_commit() {
     let sk = secrets::api_key_sid();
     let cases = [
@@ -74,7 +104,6 @@ fn each_blocking_credential_blocks_the_commit() {
     }
 }
 
-#[test]
 fn first_commit_with_a_token_is_blocked() {
     let repo = installed();
     repo.write(".env", token_line());
@@ -84,7 +113,6 @@ fn first_commit_with_a_token_is_blocked() {
     assert_eq!(head(&repo), None);
 }
 
-#[test]
 fn account_sid_alone_warns_but_commits() {
     let repo = installed();
     repo.write(
@@ -98,7 +126,6 @@ fn account_sid_alone_warns_but_commits() {
     assert!(head(&repo).is_some());
 }
 
-#[test]
 fn clean_change_commits() {
     let repo = installed();
     repo.write(
@@ -106,17 +133,18 @@ fn clean_change_commits() {
         "fn main() { println!(\"d41d8cd98f00b204e9800998ecf8427e\"); }\n",
     );
     repo.add(&["src/main.rs"]);
-    assert_eq!(commit(&repo, &[]).code, 0);
+    let run = commit(&repo, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
-#[test]
 fn only_the_staged_part_of_a_file_counts() {
     // The secret is only in the work tree: the commit goes through.
     let repo = installed();
     repo.write("a.env", "A=1\n");
     repo.add(&["a.env"]);
     repo.write("a.env", format!("A=1\n{}", token_line()));
-    assert_eq!(commit(&repo, &[]).code, 0);
+    let run = commit(&repo, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(repo.git(&["show", "HEAD:a.env"]).trim() == "A=1");
 
     // The reverse: the secret is staged, the work tree is clean again.
@@ -129,7 +157,6 @@ fn only_the_staged_part_of_a_file_counts() {
     assert_eq!(head(&repo), None);
 }
 
-#[test]
 fn commit_all_and_commit_paths_use_the_temporary_index() {
     for args in [
         vec!["-a"],
@@ -155,21 +182,19 @@ fn commit_all_and_commit_paths_use_the_temporary_index() {
     }
 }
 
-#[test]
 fn credential_already_in_head_is_not_blamed_on_a_new_commit() {
     let repo = TestRepo::new();
     let token = token_line();
     repo.write("a.env", format!("{token}A=1\n"));
     repo.add(&["a.env"]);
     repo.commit("old leak, before the hook");
-    repo.run(&["install"]);
+    install(&repo);
     repo.write("a.env", format!("# moved down\n{token}A=2\n"));
     repo.add(&["a.env"]);
     let run = commit(&repo, &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
-#[test]
 fn context_on_unchanged_lines_still_counts() {
     let repo = TestRepo::new();
     repo.write(
@@ -202,13 +227,12 @@ fn context_on_unchanged_lines_still_counts() {
     );
 }
 
-#[test]
 fn renames_and_mode_changes_add_nothing() {
     let repo = TestRepo::new();
     repo.write("old name.env", token_line());
     repo.add(&["old name.env"]);
     repo.commit("old");
-    repo.git(&["mv", "old name.env", "new name ünïcode.env"]);
+    repo.mv("old name.env", "new name ünïcode.env");
     assert!(staged_findings(&repo).is_empty());
     repo.git(&["update-index", "--chmod=+x", "new name ünïcode.env"]);
     assert!(staged_findings(&repo).is_empty());
@@ -216,7 +240,6 @@ fn renames_and_mode_changes_add_nothing() {
     assert!(staged_findings(&repo).is_empty(), "a deletion adds nothing");
 }
 
-#[test]
 fn odd_paths_symlinks_binaries_and_submodules() {
     let repo = TestRepo::new();
     repo.write("with space/new\nline.env", token_line());
@@ -230,8 +253,8 @@ fn odd_paths_symlinks_binaries_and_submodules() {
         [b"\x00\x01".as_slice(), token_line().as_bytes()].concat(),
     );
     repo.add(&["."]);
-    let sub = secrets::hex32();
-    let gitlink = format!("160000,{}{},vendor/sub", &sub, &sub[..8]);
+    let sub = secrets::hex32().repeat(2);
+    let gitlink = format!("160000,{},vendor/sub", &sub[..repo.format().hex_len()]);
     repo.git(&["update-index", "--add", "--cacheinfo", &gitlink]);
     let run = repo.run(&["staged", "--format", "json"]);
     let paths: Vec<String> = run.findings().into_iter().map(|f| f.1).collect();
@@ -249,7 +272,6 @@ fn odd_paths_symlinks_binaries_and_submodules() {
     assert_eq!(run.code, 1);
 }
 
-#[test]
 fn works_from_a_subdirectory_and_with_repo() {
     let repo = TestRepo::new();
     repo.write("deep/dir/.env", token_line());
@@ -285,11 +307,10 @@ fn not_a_repository_is_a_clear_error() {
     );
 }
 
-#[test]
 fn merge_commit_resolving_a_conflict_with_a_secret_is_blocked() {
     let repo = TestRepo::new();
     repo.start_conflicting_merge(|repo| {
-        repo.run(&["install"]);
+        install(repo);
     });
     repo.write("conf.env", format!("A=merged\n{}", token_line()));
     repo.add(&["conf.env"]);
@@ -300,22 +321,6 @@ fn merge_commit_resolving_a_conflict_with_a_secret_is_blocked() {
     assert_eq!(head(&repo), before);
 }
 
-#[test]
-fn hooks_path_is_honoured() {
-    let repo = TestRepo::new();
-    repo.write("README.md", "x\n");
-    repo.add(&["README.md"]);
-    repo.commit("first");
-    repo.git(&["config", "core.hooksPath", "custom-hooks"]);
-    let run = repo.run(&["install"]);
-    assert!(run.stdout.contains("custom-hooks"), "{}", run.stdout);
-    assert!(repo.path().join("custom-hooks/pre-commit").exists());
-    repo.write(".env", token_line());
-    repo.add(&[".env"]);
-    assert_ne!(commit(&repo, &[]).code, 0);
-}
-
-#[test]
 fn linked_worktrees_read_their_own_index_and_run_the_hook() {
     let repo = installed();
     repo.write("README.md", "x\n");
@@ -350,94 +355,6 @@ fn linked_worktrees_read_their_own_index_and_run_the_hook() {
     );
 }
 
-#[test]
-fn an_existing_hook_is_chained_and_restored() {
-    use std::os::unix::fs::PermissionsExt;
-    let repo = TestRepo::new();
-    let hook = repo.path().join(".git/hooks/pre-commit");
-    let theirs =
-        "#!/bin/sh\necho theirs-ran >> \"$(git rev-parse --git-dir)/theirs.log\"\nexit 0\n";
-    std::fs::write(&hook, theirs).unwrap();
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let run = repo.run(&["install"]);
-    assert!(run.stdout.contains("kept as"), "{}", run.stdout);
-    assert!(
-        repo.run(&["install"]).stdout.contains("already installed"),
-        "installing twice is a no-op"
-    );
-    repo.write("ok.txt", "fine\n");
-    repo.add(&["ok.txt"]);
-    assert_eq!(commit(&repo, &[]).code, 0);
-    assert!(
-        repo.path().join(".git/theirs.log").exists(),
-        "the chained hook ran"
-    );
-    // Theirs failing fails the commit even when ours passes.
-    std::fs::write(
-        repo.path().join(".git/hooks/pre-commit.leakfence-previous"),
-        "#!/bin/sh\nexit 3\n",
-    )
-    .unwrap();
-    repo.write("ok2.txt", "fine\n");
-    repo.add(&["ok2.txt"]);
-    assert_ne!(commit(&repo, &[]).code, 0);
-    std::fs::write(
-        repo.path().join(".git/hooks/pre-commit.leakfence-previous"),
-        theirs,
-    )
-    .unwrap();
-    let run = repo.run(&["uninstall"]);
-    assert!(run.stdout.contains("restored"), "{}", run.stdout);
-    assert_eq!(std::fs::read_to_string(&hook).unwrap(), theirs);
-}
-
-#[test]
-fn missing_binary_blocks_the_commit() {
-    let repo = TestRepo::new();
-    let bin_dir = TestDir::new();
-    let copy = bin_dir.path().join("leakfence");
-    // Copied by `cp`, not std::fs::copy: a write descriptor open in this process could leak
-    // into a child another test thread forks meanwhile, and executing the copy would then
-    // fail with "text file busy".
-    let copied = std::process::Command::new("cp")
-        .arg(crate::common::bin())
-        .arg(&copy)
-        .status()
-        .unwrap();
-    assert!(copied.success());
-    let mut install = std::process::Command::new(&copy);
-    crate::common::repo::isolate(&mut install, repo.dir.home());
-    assert!(install
-        .current_dir(repo.path())
-        .arg("install")
-        .output()
-        .unwrap()
-        .status
-        .success());
-    std::fs::remove_file(&copy).unwrap();
-    repo.write("x.txt", "x\n");
-    repo.add(&["x.txt"]);
-    let mut git_commit = repo.git_command(&["commit", "-m", "x"]);
-    git_commit.env("PATH", "/usr/bin:/bin");
-    let run = Run::of(&mut git_commit);
-    assert_ne!(run.code, 0);
-    assert!(
-        run.stderr.contains("cannot find the leakfence binary"),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(head(&repo), None);
-    // The documented escape hatch works, and says so loudly.
-    let mut skipped = repo.git_command(&["commit", "-m", "x"]);
-    skipped
-        .env("PATH", "/usr/bin:/bin")
-        .env("LEAKFENCE_SKIP", "1");
-    let run = Run::of(&mut skipped);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("NOT scanned"), "{}", run.stderr);
-}
-
-#[test]
 fn allow_marker_lets_the_commit_through() {
     let repo = installed();
     repo.write(
@@ -448,10 +365,10 @@ fn allow_marker_lets_the_commit_through() {
         ),
     );
     repo.add(&[".env"]);
-    assert_eq!(commit(&repo, &[]).code, 0);
+    let run = commit(&repo, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
-#[test]
 fn moved_directories_and_renamed_edited_files() {
     let repo = TestRepo::new();
     let token = token_line();
@@ -459,7 +376,7 @@ fn moved_directories_and_renamed_edited_files() {
     repo.write("conf/other.txt", "x\n");
     repo.add(&["conf"]);
     repo.commit("old");
-    repo.git(&["mv", "conf", "settings"]);
+    repo.mv("conf", "settings");
     assert!(
         staged_findings(&repo).is_empty(),
         "a moved directory adds nothing"
@@ -468,7 +385,7 @@ fn moved_directories_and_renamed_edited_files() {
         "settings/app.env",
         format!("A=2\n{token}B={}\n", secrets::api_key_sid()),
     );
-    repo.git(&["mv", "settings/app.env", "settings/renamed.env"]);
+    repo.mv("settings/app.env", "settings/renamed.env");
     repo.add(&["settings/renamed.env"]);
     let found = staged_findings(&repo);
     assert_eq!(
@@ -482,7 +399,6 @@ fn moved_directories_and_renamed_edited_files() {
     );
 }
 
-#[test]
 fn file_replaced_by_a_directory_and_back() {
     let repo = TestRepo::new();
     repo.write("thing", "plain\n");
@@ -497,7 +413,6 @@ fn file_replaced_by_a_directory_and_back() {
     assert_eq!(found[0].1, "thing/inner.env");
 }
 
-#[test]
 fn every_index_format_gives_the_same_answer() {
     for setup in [
         &["update-index", "--index-version", "2"][..],
@@ -522,9 +437,11 @@ fn every_index_format_gives_the_same_answer() {
     }
 }
 
+/// One format only: it cuts `.git/index` in half, which means something else in a split index
+/// (the shared index is another file) or a sparse one.
 #[test]
 fn corrupt_index_is_a_clear_error() {
-    let repo = TestRepo::new();
+    let repo = TestRepo::with_format(RepoFormat::Sha1Files);
     repo.write("a.txt", "x\n");
     repo.add(&["a.txt"]);
     let index = repo.path().join(".git/index");
@@ -535,23 +452,54 @@ fn corrupt_index_is_a_clear_error() {
     assert!(run.stderr.contains("index"), "{}", run.stderr);
 }
 
-#[test]
-fn split_index_fails_closed_with_the_way_out() {
+/// A split index made on demand (`git update-index --split-index`), on top of every format:
+/// the `split_index` format covers `core.splitIndex`; this adds SHA-256 ids in the `link`
+/// extension, index v4 entries and a sparse checkout (whose index git expands when split).
+fn a_split_index_is_read_through_its_shared_index() {
     let repo = installed();
     repo.write("a.txt", "x\n");
-    repo.add(&["a.txt"]);
+    repo.write("dir/b.txt", "y\n");
+    repo.add(&["a.txt", "dir/b.txt"]);
+    repo.commit("first");
+    if repo.format().is_sparse() {
+        // git itself refuses to split a sparse index: the combination cannot exist.
+        let refused = repo
+            .git_command(&["update-index", "--split-index"])
+            .output()
+            .expect("run git");
+        assert!(!refused.status.success(), "git split a sparse index");
+        return;
+    }
     repo.git(&["update-index", "--split-index"]);
-    let run = repo.run(&["staged"]);
-    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains("--no-split-index"), "{}", run.stderr);
-    assert_ne!(
-        commit(&repo, &[]).code,
-        0,
-        "the hook blocks when it cannot scan"
+    // Changes after the split live in .git/index, over the shared index: a replaced entry, a
+    // deleted one and a new one.
+    repo.write("a.txt", format!("x\n{}", token_line()));
+    repo.write("new.env", token_line());
+    repo.add(&["a.txt", "new.env"]);
+    repo.git(&["rm", "-q", "--cached", "dir/b.txt"]);
+    assert!(
+        std::fs::read_dir(repo.path().join(".git"))
+            .unwrap()
+            .any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("sharedindex.")),
+        "git wrote a shared index"
     );
+    let run = repo.run(&["staged", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found: Vec<(String, u64)> = run.findings().into_iter().map(|f| (f.1, f.2)).collect();
+    assert_eq!(
+        found,
+        [("a.txt".to_string(), 2), ("new.env".to_string(), 1)]
+    );
+    let before = head(&repo);
+    let run = commit(&repo, &[]);
+    assert_ne!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(head(&repo), before, "the hook blocked the commit");
 }
 
-#[test]
 fn nothing_staged_in_a_new_repository() {
     let repo = TestRepo::new();
     let run = repo.run(&["staged", "--format", "json"]);

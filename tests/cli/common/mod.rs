@@ -1,7 +1,9 @@
-//! Shared test helpers: generated secrets, fixture templates, the binary, temporary repos.
+//! Shared test helpers: generated secrets, fixture templates, the binary, temporary repos in
+//! every git format.
 
 #![allow(dead_code)]
 
+pub mod format;
 pub mod repo;
 pub mod secrets;
 pub mod template;

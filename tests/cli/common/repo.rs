@@ -1,6 +1,9 @@
 //! Temporary directories and git repositories driven through the real `git` CLI, with an
 //! environment isolated from the machine's configuration (cargo-test-support style).
 
+use super::format::{self, RepoFormat};
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tempfile::TempDir;
@@ -78,21 +81,49 @@ impl TestDir {
     }
 }
 
-/// A temporary git repository on branch `main`.
+/// A temporary git repository on branch `main`, in a [`RepoFormat`].
 pub struct TestRepo {
     /// The work tree.
     pub dir: TestDir,
+    format: RepoFormat,
+    /// Sparse checkouts: the top-level directories in the cone (widened as tests write).
+    cone: RefCell<BTreeSet<String>>,
 }
 
 impl TestRepo {
-    /// `git init -b main` in a fresh directory.
+    /// `git init -b main` in a fresh directory, in the current thread's format
+    /// ([`RepoFormat::current`], set by `matrix_tests!`).
     pub fn new() -> TestRepo {
+        TestRepo::with_format(RepoFormat::current())
+    }
+
+    /// `git init -b main` in a fresh directory, in `format`.
+    pub fn with_format(format: RepoFormat) -> TestRepo {
+        if format != RepoFormat::Sha1Files {
+            format::require_modern_git();
+        }
         let repo = TestRepo {
             dir: TestDir::new(),
+            format,
+            cone: RefCell::default(),
         };
-        repo.git(&["init", "-q", "-b", "main"]);
+        let mut init = vec!["init", "-q", "-b", "main"];
+        init.extend(format.init_args());
+        repo.git(&init);
         repo.git(&["config", "commit.gpgsign", "false"]);
+        for (key, value) in format.config() {
+            repo.git(&["config", key, value]);
+        }
+        if format.is_sparse() {
+            // Only top-level files, until `write` widens the cone.
+            repo.git(&["sparse-checkout", "set", "--cone", "--sparse-index"]);
+        }
         repo
+    }
+
+    /// The repository's format.
+    pub fn format(&self) -> RepoFormat {
+        self.format
     }
 
     /// The work tree.
@@ -143,9 +174,67 @@ impl TestRepo {
         command
     }
 
-    /// Writes a file in the work tree.
+    /// Writes a file in the work tree. In a sparse checkout, first widens the cone to the
+    /// file's top-level directory, so scenarios written for full checkouts run unchanged.
     pub fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        self.widen_cone_to(relative);
         self.dir.write(relative, contents)
+    }
+
+    /// `git mv from to`, widening a sparse checkout's cone to `to` first (git refuses to move
+    /// a path out of the cone).
+    pub fn mv(&self, from: &str, to: &str) {
+        if self.path().join(from).is_dir() {
+            self.widen_cone_to(&format!("{to}/"));
+        } else {
+            self.widen_cone_to(to);
+        }
+        self.git(&["mv", from, to]);
+    }
+
+    /// `git sparse-checkout set` to exactly `dirs`: what is committed elsewhere leaves the
+    /// work tree and collapses into sparse-directory index entries.
+    pub fn set_cone(&self, dirs: &[&str]) {
+        assert!(self.format.is_sparse(), "not a sparse checkout");
+        let mut set = vec!["sparse-checkout", "set", "--"];
+        set.extend(dirs);
+        self.git(&set);
+        *self.cone.borrow_mut() = dirs.iter().map(|d| d.to_string()).collect();
+    }
+
+    /// Adds the top-level directory of the file `relative` (if any) to a sparse checkout's
+    /// cone.
+    fn widen_cone_to(&self, relative: &str) {
+        if !self.format.is_sparse() {
+            return;
+        }
+        let Some((top, _)) = relative.split_once('/') else {
+            return; // top-level files are always in the cone
+        };
+        if self.cone.borrow_mut().insert(top.to_string()) {
+            self.git(&["sparse-checkout", "add", "--", top]);
+        }
+    }
+
+    /// `git init --bare` at `path`, in this repository's object and ref format (a remote to
+    /// push to must share the object format).
+    pub fn init_bare(&self, path: &Path) {
+        let mut init = vec!["init", "-q", "--bare"];
+        init.extend(self.format.init_args());
+        init.push(path.to_str().expect("UTF-8 temporary path"));
+        self.git(&init);
+    }
+
+    /// `git clone` of this repository (by `file://` URL) into `target`, with `options` and
+    /// this repository's object and ref format.
+    pub fn clone_into(&self, target: &Path, options: &[&str]) {
+        let url = format!("file://{}", self.path().display());
+        let mut clone = vec!["clone", "-q"];
+        clone.extend(self.format.clone_args());
+        clone.extend(options);
+        clone.push(&url);
+        clone.push(target.to_str().expect("UTF-8 temporary path"));
+        self.git(&clone);
     }
 
     /// `git add` the given paths.
