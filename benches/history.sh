@@ -6,7 +6,7 @@
 # build time. Also times the incremental re-scan `--since-commit HEAD~10` and measures peak RSS.
 # Warm cache, one hyperfine run for all commands, so the ratio is measured side by side.
 #
-# Usage: bash benches/history.sh [--dir DIR] [--commits N] [--runs N]
+# Usage: bash benches/history.sh [--dir DIR] [--format F] [--commits N] [--runs N]
 # See benches/README.md.
 
 set -euo pipefail
@@ -26,6 +26,7 @@ declare -rx TARGET_RSS_MIB=300
 declare -rx TARGET_SINCE_S=1.0
 
 DIR="${TMPDIR:-/tmp}/leakfence-bench-history"
+FORMAT=sha1-files
 COMMITS=6000
 RUNS=3
 
@@ -34,7 +35,7 @@ RUNS=3
 
 usage() {
     cat <<EOF
-Usage: bash benches/history.sh [--dir DIR] [--commits N] [--runs N]
+Usage: bash benches/history.sh [--dir DIR] [--format F] [--commits N] [--runs N]
 
 Builds (once) a git repository under DIR by replaying the Python standard library as N
 commits (edits, renames, deletes, branches, merges, tags, planted Twilio credentials), checks
@@ -43,6 +44,7 @@ that \`leakfence history --all\` finds every planted Auth Token, and compares it
 with \`leakfence history --since-commit $SINCE_REV\`.
 
 Options:
+  --format F     repository format: sha1-files (default) or sha256-reftable
   --dir DIR      where the repository lives (default: \${TMPDIR:-/tmp}/leakfence-bench-history)
   --commits N    commits in the history, counting every ref (default: 6000; at least $MIN_COMMITS)
   --runs N       timed runs per command (default: 3)
@@ -50,11 +52,12 @@ Options:
 EOF
 }
 
-parse_options --dir:DIR --commits:COMMITS --runs:RUNS -- "$@"
+parse_options --format:FORMAT --dir:DIR --commits:COMMITS --runs:RUNS -- "$@"
+set_repo_format "$FORMAT"
 require_positive_int --commits "$COMMITS"
 require_positive_int --runs "$RUNS"
 ((COMMITS >= MIN_COMMITS)) || die "--commits must be at least $MIN_COMMITS (room for every planted credential)"
-DIR="$(bench_dir "$DIR")"
+DIR="$(bench_dir "$(format_dir "$DIR" "$FORMAT")")"
 
 require_commands
 isolate_git
@@ -80,13 +83,13 @@ REPLAY="$ROOT/benches/history_replay.py"
 STAMP="$DIR/.leakfence-bench-stamp"
 # The manifest of the planted credentials lives in .git, out of the history and the work tree.
 MANIFEST="$DIR/.git/leakfence-bench-planted.json"
-STAMP_TEXT="kind=history layout=$LAYOUT_VERSION commits=$COMMITS seed=$SEED stdlib=$STDLIB \
+STAMP_TEXT="kind=history$FORMAT_STAMP layout=$LAYOUT_VERSION commits=$COMMITS seed=$SEED stdlib=$STDLIB \
 python=$(python3 -c 'import sys; print(sys.version.split()[0])') \
 replay=$(sha256sum -- "$REPLAY" | cut -c1-16)"
 
 build_repo() {
     fresh_bench_dir "$DIR" "$STAMP" "$STAMP_TEXT"
-    g init -q -b main
+    g init -q -b main "${INIT_FORMAT[@]}"
     # No automatic gc or maintenance: the repository is packed once below, like a clone.
     g config gc.auto 0
     g config maintenance.auto false

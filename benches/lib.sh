@@ -80,6 +80,31 @@ require_positive_int() {
 }
 
 # bench_dir DIR: prints DIR as an absolute path; refuses an empty value, / and $HOME.
+# Sets INIT_FORMAT to the `git init` options of the repository format named with `--format`
+# (sha1-files, git's default so far, or sha256-reftable, Git 3.0's announced defaults), and
+# FORMAT_STAMP to what a stamp records of it (nothing for sha1-files, so that repositories
+# built before the option existed are still reused).
+set_repo_format() {
+    case "$1" in
+        sha1-files) INIT_FORMAT=(--object-format=sha1 --ref-format=files) FORMAT_STAMP="" ;;
+        sha256-reftable)
+            INIT_FORMAT=(--object-format=sha256 --ref-format=reftable)
+            FORMAT_STAMP=" format=$1"
+            ;;
+        *) die "unknown --format '$1' (sha1-files or sha256-reftable)" ;;
+    esac
+}
+
+# The default directory of a benchmark repository in format $2: $1, with the format appended
+# unless it is sha1-files (so that both formats can be kept side by side).
+format_dir() {
+    if [[ "$2" == sha1-files ]]; then
+        printf '%s\n' "$1"
+    else
+        printf '%s-%s\n' "$1" "$2"
+    fi
+}
+
 bench_dir() {
     local dir="$1"
     [[ -n "$dir" ]] || die "--dir must not be empty"

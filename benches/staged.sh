@@ -5,7 +5,7 @@
 # which holds a Twilio Auth Token made at run time. Warm cache, one hyperfine run for both
 # commands, so the ratio is measured side by side on the same machine.
 #
-# Usage: bash benches/staged.sh [--dir DIR] [--files N] [--runs N]
+# Usage: bash benches/staged.sh [--dir DIR] [--format F] [--files N] [--runs N]
 # See benches/README.md.
 
 set -euo pipefail
@@ -20,6 +20,7 @@ declare -rx STRETCH_RATIO=1.0
 declare -rx WARMUP=3
 
 DIR="${TMPDIR:-/tmp}/leakfence-bench-repo"
+FORMAT=sha1-files
 FILES=50000
 RUNS=30
 
@@ -28,13 +29,14 @@ RUNS=30
 
 usage() {
     cat <<EOF
-Usage: bash benches/staged.sh [--dir DIR] [--files N] [--runs N]
+Usage: bash benches/staged.sh [--dir DIR] [--format F] [--files N] [--runs N]
 
 Builds (once) a git repository of at least N files of real source text under DIR, stages a
 change to $STAGED_FILES of its files (one with a Twilio Auth Token), and compares
 \`leakfence staged\` with \`git diff --cached --quiet\` on it, warm cache, in one hyperfine run.
 
 Options:
+  --format F     repository format: sha1-files (default) or sha256-reftable
   --dir DIR      where the repository lives (default: \${TMPDIR:-/tmp}/leakfence-bench-repo)
   --files N      minimum number of tracked files (default: 50000)
   --runs N       timed runs per command (default: 30)
@@ -42,10 +44,11 @@ Options:
 EOF
 }
 
-parse_options --dir:DIR --files:FILES --runs:RUNS -- "$@"
+parse_options --format:FORMAT --dir:DIR --files:FILES --runs:RUNS -- "$@"
+set_repo_format "$FORMAT"
 require_positive_int --files "$FILES"
 require_positive_int --runs "$RUNS"
-DIR="$(bench_dir "$DIR")"
+DIR="$(bench_dir "$(format_dir "$DIR" "$FORMAT")")"
 ((FILES >= STAGED_FILES)) || die "--files must be at least $STAGED_FILES"
 
 require_commands
@@ -72,14 +75,14 @@ g() { git -C "$DIR" "$@"; }
 
 find_sources
 STAMP="$DIR/.leakfence-bench-stamp"
-STAMP_TEXT="kind=staged layout=$LAYOUT_VERSION files=$FILES stdlib=$STDLIB cargo=$CARGO_SRC sources=${SOURCES[*]}"
+STAMP_TEXT="kind=staged$FORMAT_STAMP layout=$LAYOUT_VERSION files=$FILES stdlib=$STDLIB cargo=$CARGO_SRC sources=${SOURCES[*]}"
 
 tracked_files() { g ls-files -z | tr -cd '\0' | wc -c; }
 
 build_repo() {
     fresh_bench_dir "$DIR" "$STAMP" "$STAMP_TEXT"
     grow_tree "$DIR" 1 "$FILES"
-    g init -q -b main
+    g init -q -b main "${INIT_FORMAT[@]}"
     # No automatic gc or maintenance: git commit would start one in the background, to run
     # while the benchmark times. The repository is packed once below instead.
     g config gc.auto 0
