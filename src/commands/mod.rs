@@ -13,7 +13,7 @@ use crate::filter::baseline::Baseline;
 use crate::finding::Finding;
 use crate::messages::Messages;
 use crate::report::{self, Report, ReportOptions, Stats};
-use crate::{exit, filter, finding, git, source};
+use crate::{exit, filter, finding, source};
 use anyhow::Context;
 use std::io::Write;
 use std::time::Instant;
@@ -24,9 +24,7 @@ pub fn run(command: Command) -> anyhow::Result<u8> {
         Command::Scan(args) => scan(ScanConfig::from_args(&args)?),
         Command::Staged(args) => staged(StagedConfig::from_args(&args)?),
         Command::History(args) => history(HistoryConfig::from_args(&args)?),
-        Command::PrePush(args) => {
-            pre_push(HistoryConfig::for_pre_push(&args)?, args.repo.as_deref())
-        }
+        Command::PrePush(args) => pre_push(HistoryConfig::for_pre_push(&args)?),
         Command::Install(args) => install::install(&args),
         Command::Uninstall(args) => install::uninstall(&args),
         Command::Rules => info::rules(),
@@ -70,14 +68,14 @@ fn history(config: HistoryConfig) -> anyhow::Result<u8> {
     finish(findings, stats, &messages, config.common, Advice::None)
 }
 
-fn pre_push(mut config: HistoryConfig, repo: Option<&std::path::Path>) -> anyhow::Result<u8> {
+fn pre_push(mut config: HistoryConfig) -> anyhow::Result<u8> {
     use std::io::Read;
     let mut input = String::new();
     std::io::stdin()
         .read_to_string(&mut input)
         .context("cannot read the refs being pushed from standard input")?;
-    let repository = git::Repository::open(repo)?;
-    let Some(selection) = source::history::push::selection_for(&repository, &input)? else {
+    let Some(selection) = source::history::push::selection_for(&config.options.repo, &input)?
+    else {
         return Ok(exit::CLEAN); // only deletions: nothing is sent
     };
     config.options.selection = selection;

@@ -7,6 +7,7 @@ use crate::cli::{
     ColorChoice, CommonArgs, Format, HistoryArgs, PrePushArgs, ScanArgs, SeverityArg, StagedArgs,
 };
 use crate::finding::Severity;
+use crate::git::Repository;
 use crate::source::fs::FsOptions;
 use crate::source::history::{revs::Selection, HistoryOptions};
 use crate::source::staged::StagedOptions;
@@ -70,17 +71,22 @@ pub struct Common {
 }
 
 impl Common {
-    /// Resolves shared flags; `root` is where `.leakfence.toml` is looked for first (then the
-    /// root of the git work tree around it) and what finding paths are relative to.
+    /// Resolves shared flags; `root` is where `.leakfence.toml` is looked for first (then, if
+    /// `root` may lie below it, the root of the git work tree around it) and what finding paths
+    /// are relative to.
     pub fn resolve(
         args: &CommonArgs,
         root: &Path,
+        lookup: ConfigLookup,
         max_file_size: Option<u64>,
     ) -> anyhow::Result<Common> {
-        let config_path = match (&args.config, args.no_config) {
-            (Some(path), _) => Some(path.clone()),
-            (None, true) => None,
-            (None, false) => discover(root),
+        let config_path = match (&args.config, args.no_config, lookup) {
+            (Some(path), _, _) => Some(path.clone()),
+            (None, true, _) => None,
+            (None, false, ConfigLookup::HereOrWorkTree) => discover(root),
+            (None, false, ConfigLookup::Here) => {
+                Some(root.join(file::FILE_NAME)).filter(|path| path.is_file())
+            }
         };
         let settings = match &config_path {
             Some(path) => file::load(path)?,
@@ -172,6 +178,15 @@ fn output_config(args: &CommonArgs, fail_on: Severity) -> OutputConfig {
     }
 }
 
+/// Where [`Common::resolve`] looks for `.leakfence.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigLookup {
+    /// In the root only: it is already a repository's top (git commands).
+    Here,
+    /// In the root, else at the top of the git work tree around it (`scan`).
+    HereOrWorkTree,
+}
+
 /// `.leakfence.toml` at `root`, else at the root of the git work tree that holds `root`.
 pub fn discover(root: &Path) -> Option<PathBuf> {
     let here = root.join(file::FILE_NAME);
@@ -183,10 +198,17 @@ pub fn discover(root: &Path) -> Option<PathBuf> {
     there.is_file().then_some(there)
 }
 
-/// The work tree root of the repository a git command works on (for configuration lookup).
-fn repository_root(repo: Option<&Path>) -> anyhow::Result<PathBuf> {
-    let repository = crate::git::Repository::open(repo)?;
-    Ok(repository.display_path().to_path_buf())
+/// Opens the repository a git command works on (once: the sources are handed it), and
+/// resolves the shared flags with its work tree root (or git directory) as the root.
+fn open_repository(
+    repo: Option<&Path>,
+    common: &CommonArgs,
+    max_file_size: Option<u64>,
+) -> anyhow::Result<(Repository, Common)> {
+    let repository = Repository::open(repo)?;
+    let root = repository.display_path().to_path_buf();
+    let common = Common::resolve(common, &root, ConfigLookup::Here, max_file_size)?;
+    Ok((repository, common))
 }
 
 /// What `leakfence scan` reads.
@@ -221,7 +243,12 @@ impl ScanConfig {
                 .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
             _ => PathBuf::from("."),
         };
-        let common = Common::resolve(&args.common, &root, args.max_file_size)?;
+        let common = Common::resolve(
+            &args.common,
+            &root,
+            ConfigLookup::HereOrWorkTree,
+            args.max_file_size,
+        )?;
         let input = if stdin {
             ScanInput::Stdin
         } else {
@@ -249,10 +276,10 @@ pub struct StagedConfig {
 impl StagedConfig {
     /// Resolves `staged` arguments.
     pub fn from_args(args: &StagedArgs) -> anyhow::Result<StagedConfig> {
-        let root = repository_root(args.repo.as_deref())?;
-        let common = Common::resolve(&args.common, &root, args.max_file_size)?;
+        let (repo, common) =
+            open_repository(args.repo.as_deref(), &args.common, args.max_file_size)?;
         let options = StagedOptions {
-            repo: args.repo.clone(),
+            repo,
             max_file_size: common.max_file_size,
         };
         Ok(StagedConfig { options, common })
@@ -271,11 +298,11 @@ pub struct HistoryConfig {
 impl HistoryConfig {
     /// Resolves `history` arguments; progress bars only on a terminal and without `--quiet`.
     pub fn from_args(args: &HistoryArgs) -> anyhow::Result<HistoryConfig> {
-        let root = repository_root(args.repo.as_deref())?;
-        let common = Common::resolve(&args.common, &root, args.max_file_size)?;
+        let (repo, common) =
+            open_repository(args.repo.as_deref(), &args.common, args.max_file_size)?;
         let progress = !common.output.quiet && std::io::stderr().is_terminal();
         let options = HistoryOptions {
-            repo: args.repo.clone(),
+            repo,
             selection: Selection {
                 all: args.all,
                 revisions: args.revisions.clone(),
@@ -290,10 +317,10 @@ impl HistoryConfig {
 
     /// Resolves `pre-push` arguments; the selection comes from git's input later.
     pub fn for_pre_push(args: &PrePushArgs) -> anyhow::Result<HistoryConfig> {
-        let root = repository_root(args.repo.as_deref())?;
-        let common = Common::resolve(&args.common, &root, args.max_file_size)?;
+        let (repo, common) =
+            open_repository(args.repo.as_deref(), &args.common, args.max_file_size)?;
         let options = HistoryOptions {
-            repo: args.repo.clone(),
+            repo,
             selection: Selection::default(),
             max_file_size: common.max_file_size,
             threads: 0,

@@ -26,8 +26,8 @@ const MODE_SYMLINK: u32 = 0o120000;
 /// What to scan and how.
 #[derive(Debug, Clone)]
 pub struct StagedOptions {
-    /// Repository directory (`None`: from the environment and current directory).
-    pub repo: Option<std::path::PathBuf>,
+    /// The repository, opened.
+    pub repo: Repository,
     /// Blobs larger than this are skipped with a note.
     pub max_file_size: u64,
 }
@@ -38,7 +38,7 @@ pub fn scan(
     detector: &Detector,
     messages: &Messages,
 ) -> Result<(Vec<Finding>, Stats), GitError> {
-    let repo = Repository::open(options.repo.as_deref())?;
+    let repo = &options.repo;
     if repo.is_bare() {
         return Err(GitError::Bare {
             path: repo.git_dir().to_path_buf(),
@@ -46,7 +46,7 @@ pub fn scan(
     }
     let odb = repo.odb();
     let index = Index::read(repo.index_file(), repo.git_dir(), repo.hash())?;
-    let head = head_tree(&repo, &odb)?;
+    let head = head_tree(repo, &odb)?;
     let changes = tree_diff::staged_changes(&odb, &index, head)?;
     let mut findings = Vec::new();
     let mut stats = Stats::default();

@@ -20,8 +20,8 @@ mod tests;
 
 use crate::git::oid::{HashKind, ObjectId};
 use ewah::Ewah;
+use rustc_hash::FxHashMap as HashMap;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -391,7 +391,7 @@ impl Index {
     /// file itself (for a `GIT_INDEX_FILE` outside the git directory, git still writes the
     /// shared file into the git directory).
     pub fn read(path: &Path, git_dir: &Path, hash: HashKind) -> Result<Index, IndexError> {
-        let data = match std::fs::read(path) {
+        let data = match map_file(path) {
             Ok(data) => data,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Index::default()),
             Err(source) => {
@@ -452,6 +452,37 @@ impl Index {
     }
 }
 
+/// An index file's bytes, mapped rather than copied: the pre-commit hook reads a 10 MiB index
+/// of which it needs a few slices, and copying it into fresh memory costs more than parsing it.
+enum FileBytes {
+    Mapped(memmap2::Mmap),
+    /// An empty file (which cannot be mapped).
+    Empty,
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            FileBytes::Mapped(map) => map,
+            FileBytes::Empty => &[],
+        }
+    }
+}
+
+fn map_file(path: &Path) -> std::io::Result<FileBytes> {
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.len() == 0 {
+        return Ok(FileBytes::Empty);
+    }
+    // SAFETY: git never rewrites an index in place: it writes `index.lock` and renames it over
+    // the old file, so the mapped file keeps its bytes for as long as it is mapped. (Another
+    // program truncating it meanwhile would be the same hazard as for git, which maps it too.)
+    let map = unsafe { memmap2::Mmap::map(&file)? };
+    Ok(FileBytes::Mapped(map))
+}
+
 /// Reads the shared index a split index's `link` names and merges the two.
 fn read_split(
     front: Raw<'_>,
@@ -462,7 +493,7 @@ fn read_split(
 ) -> Result<Index, IndexError> {
     let name = format!("sharedindex.{}", link.shared);
     let first = git_dir.join(&name);
-    let read = |p: &Path| std::fs::read(p);
+    let read = |p: &Path| map_file(p);
     let (shared_path, data) = match read(&first) {
         Ok(data) => (first, data),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -605,7 +636,7 @@ fn push_entry(out: &mut Index, stages: &mut Vec<u8>, from: &Index, i: usize, sta
 /// The `TREE` extension: pre-order entries `path NUL count SP subtrees LF [id]`.
 fn parse_cache_tree(data: &[u8], id_len: usize) -> Option<HashMap<Vec<u8>, ObjectId>> {
     let mut cursor = Cursor { data, at: 0 };
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     // Stack of (directory path, subtrees still to read).
     let mut stack: Vec<(Vec<u8>, usize)> = Vec::new();
     while cursor.at < data.len() {

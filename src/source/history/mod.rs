@@ -33,7 +33,6 @@ use head::HeadSnapshot;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -43,8 +42,8 @@ pub const COMMIT_MESSAGE: &str = "commit-message";
 /// What to scan and how.
 #[derive(Debug, Clone)]
 pub struct HistoryOptions {
-    /// Repository directory (`None`: from the environment and current directory).
-    pub repo: Option<PathBuf>,
+    /// The repository, opened.
+    pub repo: Repository,
     /// Which commits.
     pub selection: revs::Selection,
     /// Blobs larger than this are skipped with a warning.
@@ -75,7 +74,7 @@ pub fn scan(
     detector: &Detector,
     messages: &Messages,
 ) -> Result<(Vec<Finding>, Stats), GitError> {
-    let repo = Repository::open(options.repo.as_deref())?;
+    let repo = &options.repo;
     if !repo.has_commits()? {
         return Err(GitError::NoCommits {
             path: repo.display_path().to_path_buf(),
@@ -88,7 +87,7 @@ pub fn scan(
              (run `git fetch --unshallow` for the rest)",
         );
     }
-    let commits = revs::commits(&repo, &options.selection)?;
+    let commits = revs::commits(repo, &options.selection)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         // Room for trees nested as deep as git allows (tree_diff::MAX_TREE_DEPTH); only
