@@ -2,7 +2,10 @@
 //! bytes git stores (`tree <id>`, `parent <id>`…, `author <name> <<email>> <time> <zone>`,
 //! other headers, a blank line, the message).
 
+use super::odb::{Kind, Odb};
 use super::oid::ObjectId;
+use super::GitError;
+use std::sync::Arc;
 
 /// The parts of a commit a scan uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +22,24 @@ pub struct Commit<'a> {
     pub author_time: i64,
     /// The message (everything after the headers' blank line).
     pub message: &'a [u8],
+}
+
+/// Reads commit `id`: its bytes, which [`parse`] is known to accept.
+pub fn read(odb: &Odb, id: ObjectId) -> Result<Arc<[u8]>, GitError> {
+    let data = odb.read_kind(&id, Kind::Commit)?;
+    match parse(&data) {
+        Some(_) => Ok(data),
+        None => Err(GitError::Read {
+            what: format!("commit {id}"),
+            message: "not a valid commit".into(),
+        }),
+    }
+}
+
+/// The tree of commit `id`.
+pub fn tree_of(odb: &Odb, id: ObjectId) -> Result<ObjectId, GitError> {
+    let data = read(odb, id)?;
+    Ok(parse(&data).expect("checked by read").tree)
 }
 
 /// Parses a commit's bytes; `None` if they are not a commit git could have written.

@@ -17,6 +17,8 @@ pub mod odb;
 pub mod oid;
 pub mod pack;
 pub mod repo;
+#[cfg(test)]
+mod test_support;
 pub mod tree;
 
 pub use oid::{HashKind, ObjectId};

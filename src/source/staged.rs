@@ -46,7 +46,10 @@ pub fn scan(
     }
     let odb = repo.odb();
     let index = Index::read(repo.index_file(), repo.git_dir(), repo.hash())?;
-    let head = head_tree(repo, &odb)?;
+    let head = repo
+        .head()
+        .map(|commit| commit::tree_of(&odb, commit))
+        .transpose()?;
     let changes = tree_diff::staged_changes(&odb, &index, head)?;
     let mut findings = Vec::new();
     let mut stats = Stats::default();
@@ -60,19 +63,6 @@ pub fn scan(
         scanner.scan(change, &mut findings, &mut stats);
     }
     Ok((findings, stats))
-}
-
-/// The tree of `HEAD`'s commit, or `None` before the first commit.
-fn head_tree(repo: &Repository, odb: &Odb) -> Result<Option<crate::git::ObjectId>, GitError> {
-    let Some(head) = repo.head() else {
-        return Ok(None);
-    };
-    let data = odb.read_kind(&head, Kind::Commit)?;
-    let commit = commit::parse(&data).ok_or_else(|| GitError::Read {
-        what: format!("commit {head} (HEAD)"),
-        message: "not a valid commit".into(),
-    })?;
-    Ok(Some(commit.tree))
 }
 
 struct BlobScan<'a> {

@@ -2,27 +2,7 @@
 //! alternate, in both object formats, reads back as `git cat-file` prints it.
 
 use super::*;
-use std::process::Command;
-
-fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "a")
-        .env("GIT_AUTHOR_EMAIL", "a@example.com")
-        .env("GIT_COMMITTER_NAME", "a")
-        .env("GIT_COMMITTER_EMAIL", "a@example.com")
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output.stdout
-}
+use crate::git::test_support::{all_objects, git};
 
 fn commit_files(dir: &Path, round: usize) {
     std::fs::create_dir_all(dir.join("sub")).unwrap();
@@ -32,35 +12,8 @@ fn commit_files(dir: &Path, round: usize) {
     git(dir, &["commit", "-q", "-m", &format!("round {round}")]);
 }
 
-/// Every object git lists, with its kind and content as `git cat-file` prints them.
-fn objects_as_git_reads_them(dir: &Path) -> Vec<(ObjectId, Kind, Vec<u8>)> {
-    let listing = git(
-        dir,
-        &[
-            "cat-file",
-            "--batch-all-objects",
-            "--batch-check=%(objectname) %(objecttype)",
-        ],
-    );
-    String::from_utf8(listing)
-        .unwrap()
-        .lines()
-        .map(|line| {
-            let (id, kind_name) = line.split_once(' ').unwrap();
-            let kind = match kind_name {
-                "commit" => Kind::Commit,
-                "tree" => Kind::Tree,
-                "blob" => Kind::Blob,
-                _ => Kind::Tag,
-            };
-            let content = git(dir, &["cat-file", kind_name, id]);
-            (ObjectId::from_hex(id).unwrap(), kind, content)
-        })
-        .collect()
-}
-
 fn assert_reads_like_git(dir: &Path, odb: &Odb) -> usize {
-    let objects = objects_as_git_reads_them(dir);
+    let objects = all_objects(dir);
     for (id, kind, content) in &objects {
         let (read_kind, data) = odb.read(id).unwrap_or_else(|e| panic!("{id}: {e}"));
         assert_eq!((read_kind, &data[..]), (*kind, &content[..]), "{id}");

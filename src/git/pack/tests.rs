@@ -3,29 +3,9 @@
 //! prints it, by id and through the forest; damage must never panic or deliver wrong bytes.
 
 use super::*;
+use crate::git::test_support::{all_objects, git};
 use std::collections::HashMap;
-use std::process::Command;
 use std::sync::Mutex;
-
-fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "a")
-        .env("GIT_AUTHOR_EMAIL", "a@example.com")
-        .env("GIT_COMMITTER_NAME", "a")
-        .env("GIT_COMMITTER_EMAIL", "a@example.com")
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output.stdout
-}
 
 /// A repository of 40 commits editing a few growing files (so that blobs and trees become
 /// delta chains), packed with `gc_args`.
@@ -78,37 +58,6 @@ fn open_packs(dir: &Path) -> Packs {
     let (packs, failed) = Packs::open(&[dir.join(".git/objects")], hash);
     assert!(failed.is_empty(), "{failed:?}");
     packs
-}
-
-/// Every object in the repository: id, kind and content, as git prints them.
-fn all_objects(dir: &Path) -> Vec<(ObjectId, Kind, Vec<u8>)> {
-    let listing = git(
-        dir,
-        &[
-            "cat-file",
-            "--batch-all-objects",
-            "--batch-check=%(objectname) %(objecttype)",
-        ],
-    );
-    String::from_utf8(listing)
-        .unwrap()
-        .lines()
-        .map(|line| {
-            let (id, kind) = line.split_once(' ').unwrap();
-            let kind = match kind {
-                "commit" => Kind::Commit,
-                "tree" => Kind::Tree,
-                "blob" => Kind::Blob,
-                _ => Kind::Tag,
-            };
-            let kind_name = line.split_once(' ').unwrap().1;
-            (
-                ObjectId::from_hex(id).unwrap(),
-                kind,
-                git(dir, &["cat-file", kind_name, id]),
-            )
-        })
-        .collect()
 }
 
 fn count_deltas(dir: &Path) -> usize {

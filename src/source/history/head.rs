@@ -13,7 +13,7 @@
 use super::COMMIT_MESSAGE;
 use crate::finding::Finding;
 use crate::git::commit;
-use crate::git::odb::{Kind, Odb, Read};
+use crate::git::odb::{Odb, Read};
 use crate::git::pack::{Content, DeltaForest};
 use crate::git::{GitError, ObjectId};
 use crate::source::decode::{decode, Decoded};
@@ -44,13 +44,7 @@ impl HeadSnapshot {
         let Some(head) = head else {
             return Ok(None);
         };
-        let data = odb.read_kind(&head, Kind::Commit)?;
-        let tree = commit::parse(&data)
-            .ok_or_else(|| GitError::Read {
-                what: format!("commit {head} (HEAD)"),
-                message: "not a valid commit".into(),
-            })?
-            .tree;
+        let tree = commit::tree_of(odb, head)?;
         let changes = tree_diff::commit_changes(odb, None, tree)?;
         let mut files: Vec<(String, ObjectId)> = changes
             .into_iter()

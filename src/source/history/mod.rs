@@ -209,10 +209,11 @@ impl Walk<'_> {
 
     fn commit(&self, detector: &Detector, id: ObjectId) -> Result<CommitScan, GitError> {
         let odb = self.odb;
-        let (tree, data) = commit_tree(odb, id)?;
-        let parsed = commit::parse(&data).expect("parsed by commit_tree");
+        let data = commit::read(odb, id)?;
+        let parsed = commit::parse(&data).expect("checked by commit::read");
+        let tree = parsed.tree;
         let parent_tree = match parsed.parents.first() {
-            Some(&parent) if !self.grafted.contains(&id) => Some(commit_tree(odb, parent)?.0),
+            Some(&parent) if !self.grafted.contains(&id) => Some(commit::tree_of(odb, parent)?),
             _ => None,
         };
         let changes = tree_diff::commit_changes(odb, parent_tree, tree)?;
@@ -240,18 +241,6 @@ fn with_detector<T>(detector: &Detector, f: impl FnOnce(&Detector) -> T) -> T {
         let mut slot = cell.borrow_mut();
         f(slot.get_or_insert_with(|| detector.clone()))
     })
-}
-
-/// The tree of commit `id`, and the commit's bytes.
-fn commit_tree(odb: &Odb, id: ObjectId) -> Result<(ObjectId, std::sync::Arc<[u8]>), GitError> {
-    let data = odb.read_kind(&id, Kind::Commit)?;
-    let tree = commit::parse(&data)
-        .ok_or_else(|| GitError::Read {
-            what: format!("commit {id}"),
-            message: "not a valid commit".into(),
-        })?
-        .tree;
-    Ok((tree, data))
 }
 
 /// Step (2): the first commit, in history order, that gave each path each blob.
@@ -483,7 +472,7 @@ fn attach_commits(
 }
 
 fn commit_info(odb: &Odb, id: ObjectId, messages: &Messages) -> Commit {
-    let read = commit_tree(odb, id).map(|(_, data)| data);
+    let read = commit::read(odb, id);
     match read.as_ref().map(|data| commit::parse(data)) {
         Ok(Some(commit)) => Commit {
             id: id.to_string(),
