@@ -3,8 +3,6 @@
 use crate::common::format::matrix_tests;
 use crate::common::repo::{TestDir, TestRepo};
 use crate::common::{secrets, Run};
-use std::io::Write;
-use std::process::Stdio;
 
 matrix_tests! {
     pre_push_scans_what_the_remote_does_not_have,
@@ -16,27 +14,12 @@ fn token_line() -> String {
 }
 
 fn pre_push(repo: &TestRepo, input: &str) -> Run {
-    let mut child = repo
-        .dir
-        .leakfence()
-        .args(["pre-push", "origin", "file:///remote", "--format", "json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::with_input(
+        repo.dir
+            .leakfence()
+            .args(["pre-push", "origin", "file:///remote", "--format", "json"]),
+        input.as_bytes(),
+    )
 }
 
 fn pre_push_scans_what_the_remote_does_not_have() {

@@ -172,23 +172,12 @@ fn output_is_sorted_and_independent_of_threads() {
 fn stdin_is_scanned_as_stdin() {
     let dir = TestDir::new();
     let (text, _) = token_file();
-    let mut child = dir
-        .leakfence()
-        .args(["scan", "-", "--format", "json"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run = Run::with_input(
+        dir.leakfence().args(["scan", "-", "--format", "json"]),
+        text.as_bytes(),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc = run.json();
     assert_eq!(doc["findings"][0]["path"], "<stdin>");
     assert_eq!(doc["findings"][0]["line"], 2);
 }

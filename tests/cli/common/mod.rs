@@ -79,6 +79,31 @@ impl Run {
 }
 
 impl Run {
+    /// Runs `command` with `input` on its standard input, to completion.
+    pub fn with_input(command: &mut Command, input: &[u8]) -> Run {
+        use std::io::Write;
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn leakfence");
+        // Written from another thread: the child may fill its output pipe before reading all.
+        let mut stdin = child.stdin.take().expect("piped");
+        let input = input.to_vec();
+        let writer = std::thread::spawn(move || stdin.write_all(&input));
+        let output = child.wait_with_output().expect("wait for leakfence");
+        writer
+            .join()
+            .expect("writer")
+            .expect("write leakfence's input");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     /// Runs `command` but kills it and fails the test if it is still running after `limit`:
     /// hostile inputs must never make leakfence hang.
     pub fn within(command: &mut Command, limit: std::time::Duration) -> Run {
