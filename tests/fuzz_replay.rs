@@ -223,3 +223,25 @@ fn write_fuzz_seeds() {
         }
     }
 }
+
+/// The `index` seeds are indexes git wrote (v2 with a cache tree, v4, SHA-256 v3 with
+/// intent-to-add and skip-worktree entries, a SHA-256 sparse index), so the replay reaches the
+/// target's invariants rather than stopping at a parse error.
+#[test]
+fn index_seeds_are_indexes_git_wrote() {
+    use leakfence::git::index::Index;
+    use leakfence::git::HashKind;
+    let seeds = saved_inputs("index");
+    assert!(seeds.len() >= 4, "{seeds:?}");
+    for path in seeds {
+        let data = input_of(&path);
+        let (selector, rest) = data.split_first().expect("a selector byte");
+        let hash = if selector % 2 == 0 {
+            HashKind::Sha1
+        } else {
+            HashKind::Sha256
+        };
+        let index = Index::parse(rest, hash).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(index.entries().len() >= 5, "{}", path.display());
+    }
+}

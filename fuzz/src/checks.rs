@@ -10,6 +10,7 @@ use leakfence::detect::jwt::twilio_access_token;
 use leakfence::detect::Detector;
 use leakfence::filter::baseline::Baseline;
 use leakfence::finding::Finding;
+use leakfence::git::index::Index;
 use leakfence::git::pack::delta;
 use leakfence::git::{tree, HashKind, ObjectId};
 use leakfence::report::redact::{redact, redact_in};
@@ -18,13 +19,14 @@ use leakfence::source::{findings_in, Origin};
 use std::path::Path;
 
 /// The fuzz targets, named as in `fuzz/Cargo.toml` and `fixtures/fuzz/<target>/`.
-pub const TARGETS: [&str; 6] = [
+pub const TARGETS: [&str; 7] = [
     "detector",
     "jwt",
     "config",
     "prepush",
     "baseline",
     "gitobject",
+    "index",
 ];
 
 /// Runs the checks of the named target on one input.
@@ -36,6 +38,7 @@ pub fn run(target: &str, detectors: &Detectors, data: &[u8]) {
         "prepush" => prepush(data),
         "baseline" => baseline(data),
         "gitobject" => gitobject(data),
+        "index" => index(data),
         _ => panic!("unknown fuzz target `{target}`"),
     }
 }
@@ -275,6 +278,40 @@ pub fn gitobject(data: &[u8]) {
             delta::result_size(delta_bytes).ok(),
             Some(object.len() as u64),
             "a delta built another size than it announces"
+        );
+    }
+}
+
+/// `index`: the index reader of the pre-commit hook, on a damaged index file. The first byte
+/// picks the object format (even: SHA-1, odd: SHA-256). A parse that succeeds gives stage-0
+/// entries sorted by path without duplicates, ids of the format's length, and sparse
+/// directory entries whose path ends in `/`.
+pub fn index(data: &[u8]) {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let hash = if selector % 2 == 0 {
+        HashKind::Sha1
+    } else {
+        HashKind::Sha256
+    };
+    let Ok(index) = Index::parse(rest, hash) else {
+        return;
+    };
+    let entries = index.entries();
+    for entry in entries {
+        assert_eq!(entry.oid.kind(), hash, "an id of the other format");
+        if entry.is_sparse_dir() {
+            assert!(
+                index.path(entry).ends_with(b"/"),
+                "a sparse directory path without its slash"
+            );
+        }
+    }
+    for pair in entries.windows(2) {
+        assert!(
+            index.path(&pair[0]) < index.path(&pair[1]),
+            "entries out of order or repeated"
         );
     }
 }
