@@ -193,7 +193,7 @@ impl Raw<'_> {
         if self.unnamed > 0 {
             return Err(IndexError::corrupt("entry with an empty path"));
         }
-        Ok(keep_stage_zero(self.index, &self.stages))
+        checked_sparse_dirs(keep_stage_zero(self.index, &self.stages)).map_err(IndexError::corrupt)
     }
 
     /// Reads one entry at `cursor`.
@@ -278,6 +278,21 @@ impl Raw<'_> {
             _ => Err("entries are not sorted by path"),
         }
     }
+}
+
+/// Refuses directory entries where git writes none: outside a sparse index (no `sdir`
+/// extension), or without the trailing `/` that names a sparse directory. Walking such an
+/// entry as a file would read a tree as a blob.
+fn checked_sparse_dirs(index: Index) -> Result<Index, &'static str> {
+    for entry in index.entries.iter().filter(|e| e.is_sparse_dir()) {
+        if !index.sparse {
+            return Err("a directory entry in an index that is not sparse");
+        }
+        if !index.path(entry).ends_with(b"/") {
+            return Err("a sparse directory entry whose path does not end in /");
+        }
+    }
+    Ok(index)
 }
 
 /// Drops the entries of stages 1–3 (`stages` as in [`Raw::stages`]) and notes that there were.
@@ -618,7 +633,7 @@ fn merge_split(
         push_entry(&mut out, &mut stages, added, a, stage);
         a += 1;
     }
-    Ok(keep_stage_zero(out, &stages))
+    checked_sparse_dirs(keep_stage_zero(out, &stages))
 }
 
 /// Appends entry `i` of `from` (at `stage`) to `out`, copying its path.
