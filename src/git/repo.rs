@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct Repository {
     git_dir: PathBuf,
+    /// Shared by all worktrees: where a shallow clone lists its grafts.
     common_dir: PathBuf,
     work_tree: Option<PathBuf>,
     bare: bool,
@@ -161,11 +162,6 @@ impl Repository {
     /// The git directory (a linked worktree's own one).
     pub fn git_dir(&self) -> &Path {
         &self.git_dir
-    }
-
-    /// The directory shared by all worktrees (the main repository's git directory).
-    pub fn common_dir(&self) -> &Path {
-        &self.common_dir
     }
 
     /// The work tree's root, unless the repository is bare.

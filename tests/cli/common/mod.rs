@@ -29,6 +29,27 @@ pub fn leakfence(dir: &Path, home: &Path) -> Command {
     command
 }
 
+/// Runs `command` with `input` on its standard input, to completion. The input is written
+/// from another thread: the child may fill its output pipe before reading all of it.
+pub fn output_with_input(command: &mut Command, input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the command");
+    let mut stdin = child.stdin.take().expect("piped");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let output = child.wait_with_output().expect("wait for the command");
+    writer
+        .join()
+        .expect("writer")
+        .expect("write the command's input");
+    output
+}
+
 /// A finished run, with its output decoded.
 pub struct Run {
     /// Exit code (-1 if killed by a signal).
@@ -81,22 +102,7 @@ impl Run {
 impl Run {
     /// Runs `command` with `input` on its standard input, to completion.
     pub fn with_input(command: &mut Command, input: &[u8]) -> Run {
-        use std::io::Write;
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn leakfence");
-        // Written from another thread: the child may fill its output pipe before reading all.
-        let mut stdin = child.stdin.take().expect("piped");
-        let input = input.to_vec();
-        let writer = std::thread::spawn(move || stdin.write_all(&input));
-        let output = child.wait_with_output().expect("wait for leakfence");
-        writer
-            .join()
-            .expect("writer")
-            .expect("write leakfence's input");
+        let output = output_with_input(command, input);
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

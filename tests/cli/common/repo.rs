@@ -144,20 +144,7 @@ impl TestRepo {
 
     /// Runs git with `input` on its standard input; panics with its stderr on failure.
     pub fn git_with_input(&self, args: &[&str], input: &[u8]) -> String {
-        use std::io::Write;
-        let mut child = self
-            .git_command(args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("run git");
-        let mut stdin = child.stdin.take().expect("piped");
-        // Written from another thread: git may fill its output pipe before reading it all.
-        let input = input.to_vec();
-        let writer = std::thread::spawn(move || stdin.write_all(&input));
-        let output = child.wait_with_output().expect("run git");
-        writer.join().expect("writer").expect("write git's input");
+        let output = super::output_with_input(&mut self.git_command(args), input);
         assert!(
             output.status.success(),
             "git {args:?}: {}",
