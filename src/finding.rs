@@ -2,104 +2,9 @@
 //!
 //! A [`Finding`] keeps the raw secret; only `report::redact` decides how much of it is shown.
 
-use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::fmt;
 
-/// The stable identifier of a detection rule. The string form is part of the interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RuleId {
-    /// `AC` + 32 hex: an Account SID (identifier, low severity).
-    AccountSid,
-    /// `SK` + 32 hex: an API Key SID.
-    ApiKeySid,
-    /// 32 lowercase hex that the context says is an Auth Token.
-    AuthToken,
-    /// 32 alphanumerics that belong to an API key.
-    ApiKeySecret,
-    /// A JWT whose header says `"cty":"twilio-fpa;v=1"`.
-    AccessToken,
-}
-
-impl RuleId {
-    /// Every rule, in the order they are documented.
-    pub const ALL: [RuleId; 5] = [
-        RuleId::AccountSid,
-        RuleId::ApiKeySid,
-        RuleId::AuthToken,
-        RuleId::ApiKeySecret,
-        RuleId::AccessToken,
-    ];
-
-    /// The contract id, e.g. `twilio-auth-token`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RuleId::AccountSid => "twilio-account-sid",
-            RuleId::ApiKeySid => "twilio-api-key-sid",
-            RuleId::AuthToken => "twilio-auth-token",
-            RuleId::ApiKeySecret => "twilio-api-key-secret",
-            RuleId::AccessToken => "twilio-access-token",
-        }
-    }
-
-    /// Parses a contract id.
-    pub fn from_str_id(id: &str) -> Option<RuleId> {
-        RuleId::ALL.into_iter().find(|r| r.as_str() == id)
-    }
-}
-
-impl fmt::Display for RuleId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for RuleId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-/// How bad a finding is. Ordered from least to most severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// An identifier: worth knowing, not a secret by itself.
-    Low,
-    /// Reserved for configurable overrides.
-    Medium,
-    /// A credential that grants access.
-    High,
-}
-
-impl Severity {
-    /// The lowercase name used in every output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-        }
-    }
-}
-
-/// A half-open byte range `[start, end)` in the scanned content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Span {
-    /// First byte of the match.
-    pub start: usize,
-    /// One past the last byte of the match.
-    pub end: usize,
-}
-
-/// A 1-based line and column (columns count characters, not bytes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Location {
-    /// 1-based line number.
-    pub line: usize,
-    /// 1-based column of the first character of the secret.
-    pub column: usize,
-}
+pub use crate::detect::{Location, RuleId, Severity, Span};
 
 /// Git provenance of a finding (history scans only): the commit that introduced it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -250,26 +155,20 @@ impl Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rule_ids_round_trip() {
-        for rule in RuleId::ALL {
-            assert_eq!(RuleId::from_str_id(rule.as_str()), Some(rule));
-        }
-        assert_eq!(RuleId::from_str_id("twilio-nope"), None);
-    }
+    use crate::detect::rules::pick;
 
     #[test]
     fn fingerprint_depends_on_rule_path_secret_only() {
-        let a = fingerprint(RuleId::AuthToken, "a/.env", "s1");
+        let (rule, other) = (pick::contextual_secret(), pick::other_secret());
+        let a = fingerprint(rule, "a/.env", "s1");
         assert_eq!(a.len(), 64);
         assert!(a
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
-        assert_eq!(a, fingerprint(RuleId::AuthToken, "a/.env", "s1"));
-        assert_ne!(a, fingerprint(RuleId::AuthToken, "b/.env", "s1"));
-        assert_ne!(a, fingerprint(RuleId::AuthToken, "a/.env", "s2"));
-        assert_ne!(a, fingerprint(RuleId::ApiKeySecret, "a/.env", "s1"));
+        assert_eq!(a, fingerprint(rule, "a/.env", "s1"));
+        assert_ne!(a, fingerprint(rule, "b/.env", "s1"));
+        assert_ne!(a, fingerprint(rule, "a/.env", "s2"));
+        assert_ne!(a, fingerprint(other, "a/.env", "s1"));
     }
 
     #[test]

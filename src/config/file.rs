@@ -2,12 +2,12 @@
 //! exact line and column of a mistake.
 //!
 //! ```toml
-//! disable = ["twilio-account-sid"]        # rules to turn off
+//! disable = ["<rule-id>"]                 # rules to turn off (ids: `leakfence rules`)
 //! fail-on = "high"                        # the severity that blocks: low, medium or high
 //! max-file-size = "50M"
 //!
 //! [severity]                              # per-rule severity overrides
-//! twilio-api-key-sid = "medium"
+//! <rule-id> = "medium"
 //!
 //! [allowlist]
 //! paths = ["fixtures/**", "docs/*.md"]    # gitignore-style globs
@@ -165,7 +165,7 @@ pub fn parse(text: &str, path: &Path) -> Result<FileSettings, ConfigError> {
     let raw: RawFile = toml::from_str(text).map_err(|e| invalid(e.span(), explain(e.message())))?;
     let rule = |name: &Spanned<String>| {
         RuleId::from_str_id(name.get_ref()).ok_or_else(|| {
-            let known: Vec<&str> = RuleId::ALL.iter().map(|r| r.as_str()).collect();
+            let known: Vec<&str> = RuleId::all().map(RuleId::as_str).collect();
             invalid(
                 Some(name.span()),
                 format!(
@@ -274,8 +274,18 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// The commented starter file `leakfence config init` writes.
-pub const STARTER: &str = r#"# leakfence configuration. Every key is optional; see `leakfence rules` for rule ids.
+/// The commented starter file `leakfence config init` writes: [`STARTER_TEMPLATE`] with an
+/// example rule id from the table.
+pub fn starter() -> String {
+    let example = crate::detect::RULES
+        .iter()
+        .find(|rule| rule.severity == Severity::Low)
+        .unwrap_or(&crate::detect::RULES[0]);
+    STARTER_TEMPLATE.replace("{EXAMPLE_RULE}", example.key)
+}
+
+/// The starter file, with `{EXAMPLE_RULE}` where an example rule id goes.
+const STARTER_TEMPLATE: &str = r#"# leakfence configuration. Every key is optional; see `leakfence rules` for rule ids.
 
 # Rules to turn off.
 disable = []
@@ -288,7 +298,7 @@ max-file-size = "50M"
 
 # Per-rule severity overrides.
 [severity]
-# twilio-account-sid = "low"
+# {EXAMPLE_RULE} = "low"
 
 [allowlist]
 # gitignore-style globs of paths that are never reported (relative to the scanned root).
@@ -312,6 +322,7 @@ timeout = 10
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::rules::pick;
 
     fn error(text: &str) -> String {
         parse(text, Path::new(".leakfence.toml"))
@@ -321,25 +332,28 @@ mod tests {
 
     #[test]
     fn starter_file_is_valid() {
-        let settings = parse(STARTER, Path::new("x")).unwrap();
+        let settings = parse(&starter(), Path::new("x")).unwrap();
         assert_eq!(settings.fail_on, Some(Severity::High));
         assert_eq!(settings.max_file_size, Some(50 << 20));
     }
 
     #[test]
     fn full_file() {
-        let text = r#"
-disable = ["twilio-account-sid"]
+        let (off, lowered) = (pick::low_identifier(), pick::other_secret());
+        let text = format!(
+            r#"
+disable = ["{off}"]
 fail-on = "medium"
 [severity]
-twilio-api-key-sid = "medium"
+{lowered} = "medium"
 [allowlist]
 paths = ["fixtures/**"]
 secret-patterns = ["^x+$"]
-"#;
-        let s = parse(text, Path::new("x")).unwrap();
-        assert!(s.disabled.contains(&RuleId::AccountSid));
-        assert_eq!(s.severity[&RuleId::ApiKeySid], Severity::Medium);
+"#
+        );
+        let s = parse(&text, Path::new("x")).unwrap();
+        assert!(s.disabled.contains(&off));
+        assert_eq!(s.severity[&lowered], Severity::Medium);
         assert_eq!(s.fail_on, Some(Severity::Medium));
     }
 
@@ -349,7 +363,13 @@ secret-patterns = ["^x+$"]
             error("fail-on = \"high\"\nfial-on = 1\n"),
             ".leakfence.toml:2:1: unknown key `fial-on`; did you mean `fail-on`?"
         );
-        assert!(error("disable = [\"twilio-auth-tokn\"]").starts_with(".leakfence.toml:1:12: unknown rule `twilio-auth-tokn`; did you mean `twilio-auth-token`?"));
+        let rule = pick::contextual_secret().as_str();
+        let typo = &rule[..rule.len() - 1];
+        assert!(
+            error(&format!("disable = [\"{typo}\"]")).starts_with(&format!(
+                ".leakfence.toml:1:12: unknown rule `{typo}`; did you mean `{rule}`?"
+            ))
+        );
         assert!(
             error("[allowlist]\nsecret-patterns = [\"(\"]").starts_with(".leakfence.toml:2:20:"),
             "{}",

@@ -337,6 +337,6 @@ pub fn init_file(path: &Path) -> anyhow::Result<()> {
         .create_new(true)
         .open(path)
         .with_context(|| format!("cannot create {} (it is never overwritten)", path.display()))?;
-    std::io::Write::write_all(&mut file, file::STARTER.as_bytes())
+    std::io::Write::write_all(&mut file, file::starter().as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))
 }

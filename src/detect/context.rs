@@ -5,6 +5,10 @@
 //! properties, HCL, XML and the assignment, keyword-argument and call forms of Python, JS/TS, Go,
 //! Java, C#, Ruby, PHP and Kotlin), and classify that name.
 
+use super::vocabulary::{
+    self, API_KEY_SID_WORDS, API_SECRET_WORDS, COLOUR_WORDS, HASH_WORDS, TOKEN_WORDS, UUID_WORDS,
+};
+
 /// How the value is attached to the text in front of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Attachment {
@@ -250,107 +254,6 @@ pub fn words(raw: &str) -> Vec<String> {
     out
 }
 
-/// Words a Twilio credential's name may hold besides `twilio` itself: generic credential
-/// words, environments, and Twilio products.
-const NEUTRAL_WORDS: &[&str] = &[
-    "auth",
-    "token",
-    "tokens",
-    "secret",
-    "secrets",
-    "key",
-    "keys",
-    "api",
-    "account",
-    "acct",
-    "sid",
-    "pass",
-    "password",
-    "passwd",
-    "pwd",
-    "credential",
-    "credentials",
-    "cred",
-    "creds",
-    "user",
-    "username",
-    "my",
-    "the",
-    "our",
-    "prod",
-    "production",
-    "dev",
-    "development",
-    "staging",
-    "stage",
-    "test",
-    "live",
-    "primary",
-    "secondary",
-    "main",
-    "master",
-    "default",
-    "env",
-    "config",
-    "cfg",
-    "settings",
-    "value",
-    "val",
-    "var",
-    "const",
-    "str",
-    "rest",
-    "basic",
-    "sms",
-    "voice",
-    "messaging",
-    "verify",
-    "notify",
-    "flex",
-    "twiml",
-    "phone",
-    "video",
-    "conversations",
-    "environment",
-    "environments",
-    "variables",
-    "vars",
-    "data",
-    "string",
-    "parameters",
-    "params",
-    "options",
-    "spec",
-    "values",
-    "global",
-    // Structure around a value: JSON/YAML containers and the objects configuration is read from.
-    "attributes",
-    "properties",
-    "fields",
-    "items",
-    "item",
-    "instances",
-    "resources",
-    "outputs",
-    "inputs",
-    "body",
-    "payload",
-    "metadata",
-    "annotations",
-    "labels",
-    "headers",
-    "context",
-    "ctx",
-    "process",
-    "os",
-    "environ",
-    "self",
-    "this",
-    "props",
-    "state",
-    "getenv",
-];
-
 /// Whether a name's words say it belongs to something other than Twilio
 /// (`SLACK_SIGNING_SECRET`, `csrf_token`, `DD_API_KEY`, `idempotency_key`): a word that is
 /// neither `twilio` nor generic, and no `twilio` anywhere.
@@ -368,7 +271,7 @@ fn is_neutral(word: &str) -> bool {
     let mut can = vec![false; word.len() + 1];
     can[0] = true;
     for end in 1..=word.len() {
-        can[end] = NEUTRAL_WORDS
+        can[end] = vocabulary::NEUTRAL_WORDS
             .iter()
             .any(|n| n.len() <= end && can[end - n.len()] && &word[end - n.len()..end] == *n);
     }
@@ -407,25 +310,6 @@ pub enum NameClass {
     Other,
 }
 
-const HASH_WORDS: [&str; 16] = [
-    "md5",
-    "sha1",
-    "sha224",
-    "sha256",
-    "sha384",
-    "sha512",
-    "hash",
-    "checksum",
-    "digest",
-    "etag",
-    "integrity",
-    "fingerprint",
-    "nonce",
-    "salt",
-    "commit",
-    "hmac",
-];
-
 fn has_any(name: &str, words: &[&str]) -> bool {
     words.iter().any(|w| name.contains(w))
 }
@@ -435,16 +319,16 @@ pub fn classify_name(name: &str) -> NameClass {
     if name.is_empty() {
         return NameClass::Other;
     }
-    if has_any(name, &HASH_WORDS) || has_any(name, &["uuid", "guid", "color", "colour"]) {
+    if has_any(name, &HASH_WORDS) || has_any(name, &UUID_WORDS) || has_any(name, &COLOUR_WORDS) {
         return NameClass::Hash;
     }
     let twilio = name.contains("twilio");
-    let tokenish = has_any(name, &["token", "pass", "pwd", "credential"]) || name.ends_with("auth");
+    let tokenish = has_any(name, &TOKEN_WORDS) || name.ends_with("auth");
     let secretish = name.contains("secret");
     if name.contains("authtoken") || (twilio && tokenish) {
         return NameClass::AuthToken;
     }
-    if has_any(name, &["apisecret", "keysecret", "secretkey"]) || (twilio && secretish) {
+    if has_any(name, &API_SECRET_WORDS) || (twilio && secretish) {
         return NameClass::ApiSecret;
     }
     if tokenish {
@@ -453,7 +337,7 @@ pub fn classify_name(name: &str) -> NameClass {
     if secretish {
         return NameClass::WeakSecret;
     }
-    if has_any(name, &["apikey", "keysid", "signingkey"]) || name == "sk" {
+    if has_any(name, &API_KEY_SID_WORDS) || name == "sk" {
         return NameClass::ApiKeySidName;
     }
     if name.contains("key") {
@@ -478,7 +362,7 @@ pub fn line_mentions_hash(line: &[u8]) -> bool {
     let lower = line.to_ascii_lowercase();
     HASH_WORDS
         .iter()
-        .chain(["uuid", "guid"].iter())
+        .chain(UUID_WORDS.iter())
         .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
 }
 

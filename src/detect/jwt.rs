@@ -3,9 +3,13 @@
 //! The base64url prefix of the header is not fixed (SDKs order the header keys differently), so
 //! the header is decoded and read as JSON rather than matched as text.
 
+use super::placeholder::is_placeholder;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
 use base64::Engine;
+
+/// The JWT shape: three base64url segments, the first two JSON objects (`eyJ` is `{"`).
+pub const JWT_SHAPE: &str = r"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+";
 
 /// The content type Twilio puts in every Access Token header.
 pub const TWILIO_CONTENT_TYPE: &str = "twilio-fpa;v=1";
@@ -54,6 +58,29 @@ pub fn twilio_access_token(jwt: &[u8]) -> Option<AccessTokenClaims> {
             .as_ref()
             .and_then(|p| p.get("exp"))
             .and_then(|v| v.as_i64()),
+    })
+}
+
+/// Whether a JWT is a Twilio Access Token that is not a documentation example: the
+/// documentation's example token names `SKxxxx…`/`ACxxxx…` in its claims.
+pub fn is_real_access_token(jwt: &[u8]) -> bool {
+    let Some(claims) = twilio_access_token(jwt) else {
+        return false;
+    };
+    let example = claims.issuer.is_some() && !is_real_sid(claims.issuer.as_deref(), "SK")
+        || claims.subject.is_some() && !is_real_sid(claims.subject.as_deref(), "AC");
+    !example
+}
+
+/// A real SID of the given prefix: not `SKxxxx…`, `SK123`, or a placeholder body.
+fn is_real_sid(value: Option<&str>, prefix: &str) -> bool {
+    value.is_some_and(|v| {
+        v.len() == 34
+            && v.starts_with(prefix)
+            && v[2..]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            && !is_placeholder(&v.as_bytes()[2..])
     })
 }
 

@@ -3,7 +3,7 @@
 //! Lines end at `\n`, so CRLF and LF files give the same lines and columns. Columns count
 //! characters: every byte that does not continue a UTF-8 sequence starts one.
 
-use crate::finding::Location;
+use super::Location;
 
 /// The start offset of every line of one input.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@
 //!
 //! ```
 //! use leakfence::detect::Detector;
-//! use leakfence::finding::RuleId;
+//! use leakfence::detect::RuleId;
 //!
 //! let detector = Detector::new();
 //! // Values are assembled at run time so that this repository holds no realistic credential.
@@ -24,12 +24,33 @@ pub mod jwt;
 pub mod lines;
 pub mod placeholder;
 pub mod prefilter;
+pub mod rule;
 pub mod rules;
+mod surroundings;
+pub mod vocabulary;
 
-use crate::finding::{RuleId, Span};
 use lines::LineIndex;
-use prefilter::{AnchorPatterns, Anchors, Prefilter, SidKind};
+use prefilter::{AnchorPatterns, Anchors, Prefilter};
 use regex::bytes::Regex;
+pub use rules::{rule, Rule, RuleId, Severity, RULES};
+
+/// A half-open byte range `[start, end)` in the scanned content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    /// First byte of the match.
+    pub start: usize,
+    /// One past the last byte of the match.
+    pub end: usize,
+}
+
+/// A 1-based line and column (columns count characters, not bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Location {
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column of the first character of the secret.
+    pub column: usize,
+}
 
 /// One credential the detector found: which rule and where.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -70,9 +91,10 @@ impl DetectorBuilder {
 
     /// Builds the detector.
     pub fn build(&self) -> Detector {
+        let patterns = AnchorPatterns::new();
         Detector {
-            prefilter: self.prefilter.then(Prefilter::new),
-            patterns: AnchorPatterns::new(),
+            prefilter: self.prefilter.then(|| Prefilter::new(&patterns)),
+            patterns,
             candidate: Regex::new(r"(?-u:\b)[A-Za-z0-9]{32}(?-u:\b)")
                 .expect("the candidate pattern is a valid constant"),
         }
@@ -105,9 +127,8 @@ impl Detector {
         if anchors.is_empty() {
             return Vec::new();
         }
-        let mut found = Vec::new();
-        sid_detections(haystack, &anchors, &mut found);
-        access_token_detections(haystack, &anchors, &mut found);
+        let mut found = anchored_detections(haystack, &anchors);
+        let covered = covered_spans(&anchors);
         let lines = LineIndex::new(haystack);
         let file = classify::FileContext::new(haystack, &anchors, &lines);
         for m in self.candidate.find_iter(haystack) {
@@ -115,11 +136,9 @@ impl Detector {
                 start: m.start(),
                 end: m.end(),
             };
-            if anchors
-                .jwts
-                .iter()
-                .any(|j| j.start <= span.start && span.end <= j.end)
-            {
+            // A value inside an anchored match (a JWT's signature) is part of that match.
+            let inside = covered.partition_point(|c| c.start <= span.start);
+            if inside > 0 && covered[inside - 1].end >= span.end {
                 continue;
             }
             if let Some(rule) = classify::classify(&file, span) {
@@ -131,47 +150,32 @@ impl Detector {
     }
 }
 
-fn sid_detections(haystack: &[u8], anchors: &Anchors, found: &mut Vec<Detection>) {
-    for sid in &anchors.sids {
-        if placeholder::is_placeholder(&haystack[sid.span.start + 2..sid.span.end]) {
-            continue;
-        }
-        let rule = match sid.kind {
-            SidKind::Account => RuleId::AccountSid,
-            SidKind::ApiKey => RuleId::ApiKeySid,
-        };
-        found.push(Detection {
-            rule,
-            span: sid.span,
-        });
-    }
+/// The anchored matches that their rule's validator accepts.
+fn anchored_detections(haystack: &[u8], anchors: &Anchors) -> Vec<Detection> {
+    anchors
+        .matches
+        .iter()
+        .filter(|m| match m.rule.rule().matcher {
+            rules::Matcher::Anchored(anchored) => {
+                (anchored.validate)(&haystack[m.span.start..m.span.end])
+            }
+            rules::Matcher::Contextual(_) => false,
+        })
+        .map(|m| Detection {
+            rule: m.rule,
+            span: m.span,
+        })
+        .collect()
 }
 
-/// A real SID of the given prefix: not `SKxxxx…`, `SK123`, or a placeholder body.
-fn is_real_sid(value: Option<&str>, prefix: &str) -> bool {
-    value.is_some_and(|v| {
-        v.len() == 34
-            && v.starts_with(prefix)
-            && v[2..]
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-            && !placeholder::is_placeholder(&v.as_bytes()[2..])
-    })
-}
-
-fn access_token_detections(haystack: &[u8], anchors: &Anchors, found: &mut Vec<Detection>) {
-    for &span in &anchors.jwts {
-        let Some(claims) = jwt::twilio_access_token(&haystack[span.start..span.end]) else {
-            continue;
-        };
-        // The documentation's example token names `SKxxxx…`/`ACxxxx…`: an example, not a leak.
-        let example = claims.issuer.is_some() && !is_real_sid(claims.issuer.as_deref(), "SK")
-            || claims.subject.is_some() && !is_real_sid(claims.subject.as_deref(), "AC");
-        if !example {
-            found.push(Detection {
-                rule: RuleId::AccessToken,
-                span,
-            });
+/// The union of the anchored matches' spans, sorted and disjoint.
+fn covered_spans(anchors: &Anchors) -> Vec<Span> {
+    let mut covered: Vec<Span> = Vec::with_capacity(anchors.matches.len());
+    for m in &anchors.matches {
+        match covered.last_mut() {
+            Some(last) if m.span.start <= last.end => last.end = last.end.max(m.span.end),
+            _ => covered.push(m.span),
         }
     }
+    covered
 }

@@ -6,6 +6,8 @@
 //! ordered sequence, or spells out placeholder words. Each test is tuned so that a uniformly
 //! random value trips it with probability below one in a million.
 
+use super::vocabulary::{PLACEHOLDER_WORDS_ANYWHERE, PLACEHOLDER_WORDS_AT_START};
+
 /// Whether a 32-character credential body (without any `AC`/`SK` prefix) is a placeholder.
 pub fn is_placeholder(body: &[u8]) -> bool {
     if body.is_empty() {
@@ -90,21 +92,6 @@ fn has_long_repeat(body: &[u8]) -> bool {
 /// capitalised. Words of five letters or more count anywhere; four-letter words only at the start.
 /// Random 32-character secrets spell one of these by chance about once in a million.
 fn spells_placeholder_word(body: &[u8]) -> bool {
-    const ANYWHERE: [&str; 12] = [
-        "token",
-        "secret",
-        "twilio",
-        "example",
-        "sample",
-        "dummy",
-        "placeholder",
-        "change",
-        "replace",
-        "password",
-        "xxxxx",
-        "account",
-    ];
-    const AT_START: [&str; 6] = ["your", "test", "fake", "demo", "todo", "mock"];
     let reads_as_word = |slice: &[u8]| {
         let rest = &slice[1..];
         rest.iter().all(u8::is_ascii_lowercase) || slice.iter().all(u8::is_ascii_uppercase)
@@ -114,10 +101,10 @@ fn spells_placeholder_word(body: &[u8]) -> bool {
             slice.eq_ignore_ascii_case(word.as_bytes()) && reads_as_word(slice)
         })
     };
-    ANYWHERE
+    PLACEHOLDER_WORDS_ANYWHERE
         .iter()
         .any(|w| (0..body.len()).any(|at| found_at(w, at)))
-        || AT_START.iter().any(|w| found_at(w, 0))
+        || PLACEHOLDER_WORDS_AT_START.iter().any(|w| found_at(w, 0))
 }
 
 #[cfg(test)]

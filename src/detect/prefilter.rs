@@ -1,40 +1,32 @@
 //! Anchors: the cheap first pass that tells which parts of the detector need to run at all.
 //!
-//! Every finding needs an anchor in the content: an `AC`/`SK` SID, a JWT starting with `eyJ`, or
-//! a context word (`twilio`, `auth_token`, … in their common spellings). One Aho-Corasick pass
-//! finds them; each hit is then confirmed in place. [`Anchors::find_by_regex`] computes the
-//! same thing with plain regexes over the whole input, so a test can check that the prefilter
-//! never hides a match.
+//! Every finding needs an anchor in the content: a match of an anchored rule's shape (an
+//! `AC`/`SK` SID, a JWT starting with `eyJ`) or a context word (`twilio`, `auth_token`, … in
+//! their common spellings). One Aho-Corasick pass over every anchored rule's keywords and the
+//! vocabulary's context words finds them; each keyword hit is then confirmed in place against
+//! its rule's shape. [`Anchors::find_by_regex`] computes the same thing with one regex per
+//! rule over the whole input, so a test can check that the prefilter never hides a match.
 
-use crate::finding::Span;
+use super::rules::{Charset, Matcher, RuleId, Shape, RULES};
+use super::vocabulary::{AUTH_TOKEN_WORDS, TWILIO_WORDS};
+use super::Span;
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::bytes::Regex;
 
-/// Which kind of SID an anchor is.
+/// A match of an anchored rule's shape (not yet validated: placeholders are anchors too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum SidKind {
-    /// `AC…`: an Account SID.
-    Account,
-    /// `SK…`: an API Key SID.
-    ApiKey,
-}
-
-/// A confirmed SID: prefix plus 32 lowercase hex, on word boundaries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct SidAnchor {
-    /// Account or API key.
-    pub kind: SidKind,
-    /// Where the whole 34-character SID is.
+pub struct AnchorMatch {
+    /// Where the whole value is.
     pub span: Span,
+    /// The rule whose shape matched.
+    pub rule: RuleId,
 }
 
 /// Everything the first pass learned about one input.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Anchors {
-    /// Confirmed SIDs, in order.
-    pub sids: Vec<SidAnchor>,
-    /// Confirmed JWT-shaped strings (`eyJ….eyJ….…`), in order.
-    pub jwts: Vec<Span>,
+    /// Matches of anchored rules' shapes, in order of position.
+    pub matches: Vec<AnchorMatch>,
     /// Whether a spelling of `twilio` occurs.
     pub twilio_word: bool,
     /// Whether a spelling of `auth_token` occurs.
@@ -44,87 +36,74 @@ pub struct Anchors {
 impl Anchors {
     /// True when nothing in the input can lead to a finding.
     pub fn is_empty(&self) -> bool {
-        self.sids.is_empty() && self.jwts.is_empty() && !self.twilio_word && !self.auth_token_word
+        self.matches.is_empty() && !self.twilio_word && !self.auth_token_word
     }
 
     /// The same anchors as [`Prefilter::find`], computed without the prefilter.
     pub fn find_by_regex(haystack: &[u8], patterns: &AnchorPatterns) -> Anchors {
-        let sids = patterns
-            .sid
-            .find_iter(haystack)
-            .map(|m| SidAnchor {
-                kind: sid_kind(haystack[m.start()]),
-                span: Span {
-                    start: m.start(),
-                    end: m.end(),
-                },
+        let mut matches: Vec<AnchorMatch> = patterns
+            .shapes
+            .iter()
+            .flat_map(|shape| {
+                shape.anywhere.find_iter(haystack).map(|m| AnchorMatch {
+                    span: Span {
+                        start: m.start(),
+                        end: m.end(),
+                    },
+                    rule: shape.rule,
+                })
             })
             .collect();
-        let jwts = patterns
-            .jwt
-            .find_iter(haystack)
-            .map(|m| Span {
-                start: m.start(),
-                end: m.end(),
-            })
-            .collect();
+        matches.sort();
         Anchors {
-            sids,
-            jwts,
+            matches,
             twilio_word: patterns.twilio.is_match(haystack),
             auth_token_word: patterns.auth_token.is_match(haystack),
         }
     }
 }
 
-fn sid_kind(first: u8) -> SidKind {
-    if first == b'A' {
-        SidKind::Account
-    } else {
-        SidKind::ApiKey
-    }
+/// One anchored rule's shape, compiled.
+#[derive(Debug, Clone)]
+struct CompiledShape {
+    rule: RuleId,
+    shape: Shape,
+    /// The shape on word boundaries, anywhere (the regex-only path).
+    anywhere: Regex,
+    /// The shape at the start of a slice (to confirm a keyword hit), for regex shapes.
+    at_start: Option<Regex>,
 }
 
-/// The spellings of `twilio` that count as context.
-pub const TWILIO_WORDS: [&str; 3] = ["twilio", "Twilio", "TWILIO"];
-
-/// The spellings of "auth token" that count as context.
-pub const AUTH_TOKEN_WORDS: [&str; 18] = [
-    "auth_token",
-    "AUTH_TOKEN",
-    "Auth_Token",
-    "auth_Token",
-    "authToken",
-    "AuthToken",
-    "authtoken",
-    "AUTHTOKEN",
-    "Authtoken",
-    "auth-token",
-    "AUTH-TOKEN",
-    "Auth-Token",
-    "auth.token",
-    "AUTH.TOKEN",
-    "Auth_token",
-    "auth token",
-    "Auth Token",
-    "AUTH TOKEN",
-];
+impl CompiledShape {
+    /// The end of this shape's match at `at`, if it matches there on word boundaries.
+    fn confirm(&self, haystack: &[u8], at: usize) -> Option<usize> {
+        if !boundary_before(haystack, at) {
+            return None;
+        }
+        let end = match self.shape {
+            Shape::Prefixed { prefix, body, len } => {
+                prefixed_at(haystack, at, prefix.as_bytes(), body, len)?
+            }
+            Shape::Regex(_) => {
+                let at_start = self.at_start.as_ref()?;
+                at + at_start.find(&haystack[at..])?.end()
+            }
+        };
+        (matches!(self.shape, Shape::Regex(_)) || boundary_after(haystack, end)).then_some(end)
+    }
+}
 
 /// Compiled regexes shared by the prefilter (to confirm hits) and the regex-only path.
 #[derive(Debug, Clone)]
 pub struct AnchorPatterns {
-    sid: Regex,
-    jwt: Regex,
-    jwt_at_start: Regex,
+    /// One per anchored rule, in table order.
+    shapes: Vec<CompiledShape>,
     twilio: Regex,
     auth_token: Regex,
 }
 
-/// The JWT shape: three base64url segments, the first two JSON objects.
-const JWT: &str = r"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+";
-
 impl AnchorPatterns {
-    /// Compiles the patterns. They are constants, so this cannot fail.
+    /// Compiles the patterns of every anchored rule. They are constants, so this cannot fail.
     pub fn new() -> AnchorPatterns {
         let alternation = |words: &[&str]| {
             words
@@ -135,10 +114,37 @@ impl AnchorPatterns {
         };
         let compile =
             |pattern: &str| Regex::new(pattern).expect("anchor patterns are valid constants");
+        let shapes = RULES
+            .iter()
+            .filter_map(|rule| match rule.matcher {
+                Matcher::Anchored(anchored) => Some((rule.id, anchored.shape)),
+                Matcher::Contextual(_) => None,
+            })
+            .map(|(rule, shape)| {
+                let (anywhere, at_start) = match shape {
+                    Shape::Prefixed { prefix, body, len } => (
+                        compile(&format!(
+                            r"(?-u:\b){}{}{{{len}}}(?-u:\b)",
+                            regex::escape(prefix),
+                            body.regex_class()
+                        )),
+                        None,
+                    ),
+                    Shape::Regex(pattern) => (
+                        compile(&format!(r"(?-u:\b){pattern}")),
+                        Some(compile(&format!("^(?:{pattern})"))),
+                    ),
+                };
+                CompiledShape {
+                    rule,
+                    shape,
+                    anywhere,
+                    at_start,
+                }
+            })
+            .collect();
         AnchorPatterns {
-            sid: compile(r"(?-u:\b)(?:AC|SK)[0-9a-f]{32}(?-u:\b)"),
-            jwt: compile(&format!(r"(?-u:\b){JWT}")),
-            jwt_at_start: compile(&format!("^{JWT}")),
+            shapes,
             twilio: compile(&alternation(&TWILIO_WORDS)),
             auth_token: compile(&alternation(&AUTH_TOKEN_WORDS)),
         }
@@ -154,10 +160,28 @@ impl Default for AnchorPatterns {
 /// What an automaton pattern stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Needle {
-    Sid,
-    Jwt,
+    /// A keyword of the anchored rule at this index of [`AnchorPatterns::shapes`].
+    Keyword(usize),
     Twilio,
     AuthToken,
+}
+
+/// Every needle of the prefilter: anchored rules' keywords, then the context words.
+fn needles(patterns: &AnchorPatterns) -> Vec<(&'static str, Needle)> {
+    let mut out = Vec::new();
+    for (index, shape) in patterns.shapes.iter().enumerate() {
+        if let Matcher::Anchored(anchored) = shape.rule.rule().matcher {
+            out.extend(
+                anchored
+                    .keywords
+                    .iter()
+                    .map(|&k| (k, Needle::Keyword(index))),
+            );
+        }
+    }
+    out.extend(TWILIO_WORDS.map(|w| (w, Needle::Twilio)));
+    out.extend(AUTH_TOKEN_WORDS.map(|w| (w, Needle::AuthToken)));
+    out
 }
 
 /// One Aho-Corasick automaton over every anchor.
@@ -171,20 +195,15 @@ pub struct Prefilter {
 
 impl Prefilter {
     /// Builds the automaton. The needles are constants, so this cannot fail.
-    pub fn new() -> Prefilter {
-        let mut patterns: Vec<&str> = vec!["AC", "SK", "eyJ"];
-        let mut needles = vec![Needle::Sid, Needle::Sid, Needle::Jwt];
-        patterns.extend(TWILIO_WORDS);
-        needles.extend(TWILIO_WORDS.map(|_| Needle::Twilio));
-        patterns.extend(AUTH_TOKEN_WORDS);
-        needles.extend(AUTH_TOKEN_WORDS.map(|_| Needle::AuthToken));
+    pub fn new(patterns: &AnchorPatterns) -> Prefilter {
+        let (words, needles): (Vec<&str>, Vec<Needle>) = needles(patterns).into_iter().unzip();
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
-            .build(&patterns)
+            .build(&words)
             .expect("prefilter needles are valid constants");
         let packed = aho_corasick::packed::Config::new()
             .builder()
-            .extend(&patterns)
+            .extend(&words)
             .build();
         Prefilter {
             packed,
@@ -196,9 +215,11 @@ impl Prefilter {
     /// Finds and confirms every anchor in `haystack`.
     pub fn find(&self, haystack: &[u8], patterns: &AnchorPatterns) -> Anchors {
         let mut anchors = Anchors::default();
-        let mut jwt_end = 0;
-        // No needle starts inside another or is a prefix of another, so a non-overlapping
-        // leftmost search sees every anchor.
+        // Per anchored rule, where its last match ended: a keyword inside a match (the second
+        // `eyJ` of a JWT) starts nothing, as in a non-overlapping regex search.
+        let mut ends = vec![0; patterns.shapes.len()];
+        // No needle overlaps another (a unit test checks it), so a non-overlapping leftmost
+        // search sees every anchor.
         let hits: Box<dyn Iterator<Item = (usize, usize)>> = match &self.packed {
             Some(packed) => Box::new(
                 packed
@@ -213,35 +234,24 @@ impl Prefilter {
         };
         for (at, pattern) in hits {
             match self.needles[pattern] {
-                Needle::Sid => {
-                    if let Some(span) = sid_at(haystack, at) {
-                        anchors.sids.push(SidAnchor {
-                            kind: sid_kind(haystack[at]),
-                            span,
+                Needle::Keyword(index) if at >= ends[index] => {
+                    let shape = &patterns.shapes[index];
+                    if let Some(end) = shape.confirm(haystack, at) {
+                        ends[index] = end;
+                        anchors.matches.push(AnchorMatch {
+                            span: Span { start: at, end },
+                            rule: shape.rule,
                         });
                     }
                 }
-                Needle::Jwt if at >= jwt_end && boundary_before(haystack, at) => {
-                    if let Some(m) = patterns.jwt_at_start.find(&haystack[at..]) {
-                        jwt_end = at + m.end();
-                        anchors.jwts.push(Span {
-                            start: at,
-                            end: jwt_end,
-                        });
-                    }
-                }
-                Needle::Jwt => {}
+                Needle::Keyword(_) => {}
                 Needle::Twilio => anchors.twilio_word = true,
                 Needle::AuthToken => anchors.auth_token_word = true,
             }
         }
+        // Hits come in order of position; matches of different rules may nest.
+        anchors.matches.sort();
         anchors
-    }
-}
-
-impl Default for Prefilter {
-    fn default() -> Self {
-        Prefilter::new()
     }
 }
 
@@ -254,15 +264,26 @@ fn boundary_before(haystack: &[u8], at: usize) -> bool {
     at == 0 || !is_word_byte(haystack[at - 1])
 }
 
-/// Confirms `AC`/`SK` + 32 lowercase hex on word boundaries at `at`.
-fn sid_at(haystack: &[u8], at: usize) -> Option<Span> {
-    let end = at + 34;
-    let body = haystack.get(at + 2..end)?;
-    let hex = body
-        .iter()
-        .all(|&b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    let after_ok = haystack.get(end).is_none_or(|&b| !is_word_byte(b));
-    (hex && after_ok && boundary_before(haystack, at)).then_some(Span { start: at, end })
+fn boundary_after(haystack: &[u8], end: usize) -> bool {
+    haystack.get(end).is_none_or(|&b| !is_word_byte(b))
+}
+
+/// The end of `prefix` + `len` bytes of `body` at `at`, if they are there.
+fn prefixed_at(
+    haystack: &[u8],
+    at: usize,
+    prefix: &[u8],
+    body: Charset,
+    len: usize,
+) -> Option<usize> {
+    let body_start = at + prefix.len();
+    let end = body_start + len;
+    let ok = haystack.get(at..body_start)? == prefix
+        && haystack
+            .get(body_start..end)?
+            .iter()
+            .all(|&b| body.contains(b));
+    ok.then_some(end)
 }
 
 #[cfg(test)]
@@ -270,13 +291,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sid_needs_boundaries_and_lowercase_hex() {
+    fn no_needle_overlaps_another() {
+        // A non-overlapping search misses an occurrence only where it overlaps a reported one:
+        // one needle inside another, or a suffix of one that begins another.
+        let patterns = AnchorPatterns::new();
+        let words: Vec<&str> = needles(&patterns).into_iter().map(|(w, _)| w).collect();
+        for a in &words {
+            for b in &words {
+                if a != b {
+                    assert!(!a.contains(b), "{b:?} is inside {a:?}");
+                }
+                for cut in 1..a.len() {
+                    assert!(!b.starts_with(&a[cut..]), "{a:?} runs into {b:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn prefixed_shapes_need_boundaries_and_their_charset() {
+        let patterns = AnchorPatterns::new();
+        let prefilter = Prefilter::new(&patterns);
         let body = "0f".repeat(16);
-        assert!(sid_at(format!("AC{body}").as_bytes(), 0).is_some());
-        assert!(sid_at(format!("xAC{body}").as_bytes(), 1).is_none());
-        assert!(sid_at(format!("AC{body}0").as_bytes(), 0).is_none());
-        assert!(sid_at(format!("AC{}", body.to_uppercase()).as_bytes(), 0).is_none());
-        assert!(sid_at(b"AC", 0).is_none());
+        let found = |text: String| prefilter.find(text.as_bytes(), &patterns).matches.len();
+        assert_eq!(found(format!("AC{body}")), 1);
+        assert_eq!(found(format!("xAC{body}")), 0);
+        assert_eq!(found(format!("AC{body}0")), 0);
+        assert_eq!(found(format!("AC{}", body.to_uppercase())), 0);
+        assert_eq!(found("AC".into()), 0);
     }
 
     #[test]
@@ -286,11 +328,10 @@ mod tests {
         let text = format!(
             "STACK BACK AC{body} xSK{body} SK{body}\nTwilio authToken eyJa.eyJb.c ACAC{body}"
         );
-        let by_automaton = Prefilter::new().find(text.as_bytes(), &patterns);
+        let by_automaton = Prefilter::new(&patterns).find(text.as_bytes(), &patterns);
         let by_regex = Anchors::find_by_regex(text.as_bytes(), &patterns);
         assert_eq!(by_automaton, by_regex);
-        assert_eq!(by_automaton.sids.len(), 2);
-        assert_eq!(by_automaton.jwts.len(), 1);
+        assert_eq!(by_automaton.matches.len(), 3);
         assert!(by_automaton.twilio_word && by_automaton.auth_token_word);
     }
 }

@@ -1,31 +1,47 @@
-//! The rule table: every rule's id, name, severity and the advice a user gets.
+//! The rule table: one row per credential kind, owning its matching, pairing, verification,
+//! SARIF metadata, advice and test samples (the row's type is [`super::rule::Rule`]).
 //!
-//! Matching logic lives in the sibling modules; this table is the single source of the words
-//! that reporters print, so that human, JSON and (later) SARIF output never disagree.
+//! Adding a credential kind is one variant of [`RuleId`], one row here, and one folder of
+//! examples in `fixtures/rules/<rule-id>/`, which a table test requires. Reporters, filters,
+//! sources and commands read rows; none of them names a rule.
 
-use crate::finding::{RuleId, Severity};
+use super::jwt;
+use super::placeholder::is_placeholder;
+pub use super::rule::*;
 
-/// Static description of one rule.
-#[derive(Debug, Clone, Copy)]
-pub struct Rule {
-    /// The contract id.
-    pub id: RuleId,
-    /// A short human name, e.g. "Twilio Auth Token".
-    pub name: &'static str,
-    /// Default severity.
-    pub severity: Severity,
-    /// One sentence on what the rule matches.
-    pub description: &'static str,
-    /// What to do about a finding.
-    pub remediation: &'static str,
-    /// The Twilio documentation page that explains the fix.
-    pub docs: &'static str,
-}
-
-/// All rules, in [`RuleId::ALL`] order.
+/// All rules; each at the index of its [`RuleId`].
 pub static RULES: [Rule; 5] = [
     Rule {
         id: RuleId::AccountSid,
+        key: "twilio-account-sid",
+        matcher: Matcher::Anchored(Anchored {
+            keywords: &["AC"],
+            shape: Shape::Prefixed {
+                prefix: "AC",
+                body: Charset::LowerHex,
+                len: 32,
+            },
+            validate: is_real_sid,
+        }),
+        partner: Some(Partner {
+            rule: RuleId::AuthToken,
+            role: Role::Identifier,
+        }),
+        verifier: Verifier::AccountBasicAuth,
+        unverifiable: "an identifier on its own: no Auth Token was found with it",
+        // A fixed prefix: a shape nothing else has.
+        sarif: SarifMeta {
+            precision: "very-high",
+        },
+        sample: Sample {
+            templates: &["AC"],
+            value: SampleValue::Chars {
+                prefix: "AC",
+                charset: Charset::LowerHex,
+                len: 32,
+                mixed: false,
+            },
+        },
         name: "Twilio Account SID",
         severity: Severity::Low,
         description: "`AC` followed by 32 lowercase hex digits: identifies a Twilio account or subaccount.",
@@ -35,6 +51,34 @@ pub static RULES: [Rule; 5] = [
     },
     Rule {
         id: RuleId::ApiKeySid,
+        key: "twilio-api-key-sid",
+        matcher: Matcher::Anchored(Anchored {
+            keywords: &["SK"],
+            shape: Shape::Prefixed {
+                prefix: "SK",
+                body: Charset::LowerHex,
+                len: 32,
+            },
+            validate: is_real_sid,
+        }),
+        partner: Some(Partner {
+            rule: RuleId::ApiKeySecret,
+            role: Role::Identifier,
+        }),
+        verifier: Verifier::ApiKeyBasicAuth,
+        unverifiable: "an API key SID alone cannot be checked, and no secret was found with it",
+        sarif: SarifMeta {
+            precision: "very-high",
+        },
+        sample: Sample {
+            templates: &["SK"],
+            value: SampleValue::Chars {
+                prefix: "SK",
+                charset: Charset::LowerHex,
+                len: 32,
+                mixed: false,
+            },
+        },
         name: "Twilio API Key SID",
         severity: Severity::High,
         description: "`SK` followed by 32 lowercase hex digits: the public half of a Twilio API key.",
@@ -45,6 +89,27 @@ pub static RULES: [Rule; 5] = [
     },
     Rule {
         id: RuleId::AuthToken,
+        key: "twilio-auth-token",
+        matcher: Matcher::Contextual(ValueShape {
+            charset: Charset::LowerHex,
+        }),
+        partner: Some(Partner {
+            rule: RuleId::AccountSid,
+            role: Role::Secret,
+        }),
+        verifier: Verifier::AccountBasicAuth,
+        unverifiable: "no Account SID was found with this token, so it cannot be checked",
+        // A generic shape that a context rule confirms.
+        sarif: SarifMeta { precision: "high" },
+        sample: Sample {
+            templates: &["TOKEN"],
+            value: SampleValue::Chars {
+                prefix: "",
+                charset: Charset::LowerHex,
+                len: 32,
+                mixed: false,
+            },
+        },
         name: "Twilio Auth Token",
         severity: Severity::High,
         description: "32 lowercase hex digits that the context (key name, Account SID, URL, client call) \
@@ -57,6 +122,26 @@ pub static RULES: [Rule; 5] = [
     },
     Rule {
         id: RuleId::ApiKeySecret,
+        key: "twilio-api-key-secret",
+        matcher: Matcher::Contextual(ValueShape {
+            charset: Charset::Alphanumeric,
+        }),
+        partner: Some(Partner {
+            rule: RuleId::ApiKeySid,
+            role: Role::Secret,
+        }),
+        verifier: Verifier::ApiKeyBasicAuth,
+        unverifiable: "no API key SID was found with this secret, so it cannot be checked",
+        sarif: SarifMeta { precision: "high" },
+        sample: Sample {
+            templates: &["SECRET"],
+            value: SampleValue::Chars {
+                prefix: "",
+                charset: Charset::Alphanumeric,
+                len: 32,
+                mixed: true,
+            },
+        },
         name: "Twilio API Key Secret",
         severity: Severity::High,
         description: "32 alphanumerics that belong to a Twilio API key (next to an `SK` SID or under an API \
@@ -69,6 +154,23 @@ pub static RULES: [Rule; 5] = [
     },
     Rule {
         id: RuleId::AccessToken,
+        key: "twilio-access-token",
+        matcher: Matcher::Anchored(Anchored {
+            keywords: &["eyJ"],
+            shape: Shape::Regex(jwt::JWT_SHAPE),
+            validate: jwt::is_real_access_token,
+        }),
+        partner: None,
+        verifier: Verifier::OfflineJwt,
+        unverifiable: "an access token is checked offline",
+        // A JWT header that names Twilio: a shape nothing else has.
+        sarif: SarifMeta {
+            precision: "very-high",
+        },
+        sample: Sample {
+            templates: &["JWT"],
+            value: SampleValue::TwilioJwt,
+        },
         name: "Twilio Access Token",
         severity: Severity::High,
         description: "A JWT whose header says `\"cty\":\"twilio-fpa;v=1\"`, signed with an API key secret.",
@@ -80,10 +182,46 @@ pub static RULES: [Rule; 5] = [
 
 /// The table entry for a rule id.
 pub fn rule(id: RuleId) -> &'static Rule {
-    RULES
-        .iter()
-        .find(|r| r.id == id)
-        .expect("RULES has an entry for every RuleId (checked by a unit test)")
+    &RULES[id as usize]
+}
+
+/// A SID whose 32 characters after the prefix are not a placeholder (`ACxxxx…`, `AC000…`).
+fn is_real_sid(sid: &[u8]) -> bool {
+    !is_placeholder(&sid[2..])
+}
+
+/// Rules picked by what they are, so that tests outside `detect` name no rule.
+#[cfg(test)]
+pub(crate) mod pick {
+    use super::{Matcher, RuleId, Severity, RULES};
+
+    /// A blocking secret that only its context identifies (an Auth Token today).
+    pub fn contextual_secret() -> RuleId {
+        RULES
+            .iter()
+            .find(|r| matches!(r.matcher, Matcher::Contextual(_)) && r.severity == Severity::High)
+            .expect("the table has a contextual secret")
+            .id
+    }
+
+    /// Another blocking secret, different from [`contextual_secret`].
+    pub fn other_secret() -> RuleId {
+        RULES
+            .iter()
+            .filter(|r| r.severity == Severity::High)
+            .map(|r| r.id)
+            .find(|&id| id != contextual_secret())
+            .expect("the table has two secrets")
+    }
+
+    /// An identifier that does not block by default (an Account SID today).
+    pub fn low_identifier() -> RuleId {
+        RULES
+            .iter()
+            .find(|r| r.severity == Severity::Low)
+            .expect("the table has a low-severity rule")
+            .id
+    }
 }
 
 #[cfg(test)]
@@ -91,14 +229,48 @@ mod tests {
     use super::*;
 
     #[test]
-    fn table_matches_rule_ids() {
-        assert_eq!(RULES.len(), RuleId::ALL.len());
-        for (entry, id) in RULES.iter().zip(RuleId::ALL) {
-            assert_eq!(entry.id, id);
+    fn every_row_sits_at_its_ids_index_and_is_complete() {
+        for (index, entry) in RULES.iter().enumerate() {
+            assert_eq!(entry.id as usize, index, "{}", entry.key);
+            assert!(entry.key.starts_with("twilio-") || !entry.key.contains(' '));
+            assert!(entry
+                .key
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
             assert!(!entry.name.is_empty() && !entry.description.is_empty());
             assert!(!entry.remediation.is_empty());
-            assert!(entry.docs.starts_with("https://www.twilio.com/docs/"));
+            assert!(entry.docs.starts_with("https://"));
+            assert!(["very-high", "high", "medium", "low"].contains(&entry.sarif.precision));
+            assert!(!entry.sample.templates.is_empty());
+            if let Matcher::Anchored(anchored) = entry.matcher {
+                assert!(!anchored.keywords.is_empty(), "{}", entry.key);
+            }
         }
+        let mut keys: Vec<&str> = RULES.iter().map(|r| r.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), RULES.len(), "rule ids are unique");
+    }
+
+    #[test]
+    fn partners_point_back_with_the_other_role() {
+        for entry in &RULES {
+            let Some(partner) = entry.partner else {
+                continue;
+            };
+            let back = rule(partner.rule).partner.expect("a partner has a partner");
+            assert_eq!(back.rule, entry.id, "{}", entry.key);
+            assert_ne!(back.role, partner.role, "{}", entry.key);
+            assert_eq!(rule(partner.rule).verifier, entry.verifier, "{}", entry.key);
+        }
+    }
+
+    #[test]
+    fn ids_round_trip() {
+        for id in RuleId::all() {
+            assert_eq!(RuleId::from_str_id(id.as_str()), Some(id));
+        }
+        assert_eq!(RuleId::from_str_id("twilio-nope"), None);
     }
 
     #[test]

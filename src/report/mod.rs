@@ -132,8 +132,7 @@ pub(crate) fn render_json_with<R: Report>(
 
 /// Number of findings per rule, in rule order, leaving out rules without findings.
 pub fn counts_by_rule(findings: &[Finding]) -> Vec<(RuleId, usize)> {
-    RuleId::ALL
-        .into_iter()
+    RuleId::all()
         .map(|rule| (rule, findings.iter().filter(|f| f.rule == rule).count()))
         .filter(|&(_, n)| n > 0)
         .collect()

@@ -469,21 +469,11 @@ pub fn security_severity(severity: Severity) -> &'static str {
     }
 }
 
-/// How often a rule's match is a real credential, in GitHub's words.
-fn precision(id: RuleId) -> &'static str {
-    match id {
-        // Fixed prefixes and a JWT header that names Twilio: shapes nothing else has.
-        RuleId::AccountSid | RuleId::ApiKeySid | RuleId::AccessToken => "very-high",
-        // Generic shapes that a context rule confirms.
-        RuleId::AuthToken | RuleId::ApiKeySecret => "high",
-    }
-}
-
 fn rule_index(id: RuleId) -> usize {
     RULES
         .iter()
         .position(|r| r.id == id)
-        .expect("RULES has an entry for every RuleId (checked by a unit test in rules.rs)")
+        .expect("RULES has a row for every RuleId (checked by a unit test in detect/rules.rs)")
 }
 
 /// `Twilio Auth Token` → `TwilioAuthToken`.
@@ -541,7 +531,7 @@ fn descriptor(entry: &Rule) -> ReportingDescriptor {
         properties: RuleProperties {
             security_severity: security_severity(entry.severity),
             tags,
-            precision: precision(entry.id),
+            precision: entry.sarif.precision,
         },
     }
 }

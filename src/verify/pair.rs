@@ -6,7 +6,8 @@
 
 use super::{Status, Verification};
 use crate::detect::jwt;
-use crate::finding::{rfc3339_utc, Finding, RuleId};
+use crate::detect::rules::{Role, Verifier};
+use crate::finding::{rfc3339_utc, Finding};
 use crate::report::redact::redact;
 use std::collections::HashMap;
 
@@ -64,9 +65,11 @@ pub fn plan(findings: &[Finding], now: i64) -> Plan {
     let mut by_sid: HashMap<(Option<&str>, String), usize> = HashMap::new();
     let mut decisions: Vec<Option<Decision>> = vec![None; findings.len()];
     for (i, finding) in findings.iter().enumerate() {
-        decisions[i] = match finding.rule {
-            RuleId::AccessToken => Some(access_token(finding, now)),
-            RuleId::AuthToken | RuleId::ApiKeySecret => Some(match pair_for(finding, findings) {
+        let rule = finding.rule.rule();
+        let role = rule.partner.map(|p| p.role);
+        decisions[i] = match (rule.verifier, role) {
+            (Verifier::OfflineJwt, _) => Some(access_token(finding, now)),
+            (_, Some(Role::Secret)) => Some(match pair_for(finding, findings) {
                 Some(check) => {
                     let next = index.len();
                     let id = *index.entry(check.clone()).or_insert(next);
@@ -78,9 +81,11 @@ pub fn plan(findings: &[Finding], now: i64) -> Plan {
                         .or_insert(id);
                     Decision::Check(id)
                 }
-                None => known(Status::Unverifiable, now, unpaired_reason(finding.rule)),
+                None => known(Status::Unverifiable, now, rule.unverifiable),
             }),
-            RuleId::AccountSid | RuleId::ApiKeySid => None,
+            // An identifier shares the verdict of a secret that chose it (second pass).
+            (_, Some(Role::Identifier)) => None,
+            (_, None) => Some(known(Status::Unverifiable, now, rule.unverifiable)),
         };
     }
     for (i, finding) in findings.iter().enumerate() {
@@ -88,7 +93,7 @@ pub fn plan(findings: &[Finding], now: i64) -> Plan {
             decisions[i] = Some(
                 match by_sid.get(&(commit_of(finding), finding.secret.clone())) {
                     Some(&id) => Decision::Check(id),
-                    None => known(Status::Unverifiable, now, unpaired_reason(finding.rule)),
+                    None => known(Status::Unverifiable, now, finding.rule.rule().unverifiable),
                 },
             );
         }
@@ -104,33 +109,21 @@ fn commit_of(finding: &Finding) -> Option<&str> {
     finding.commit.as_ref().map(|c| c.id.as_str())
 }
 
-fn unpaired_reason(rule: RuleId) -> &'static str {
-    match rule {
-        RuleId::AuthToken => "no Account SID was found with this token, so it cannot be checked",
-        RuleId::ApiKeySecret => {
-            "no API key SID was found with this secret, so it cannot be checked"
-        }
-        RuleId::ApiKeySid => {
-            "an API key SID alone cannot be checked, and no secret was found with it"
-        }
-        RuleId::AccountSid => "an identifier on its own: no Auth Token was found with it",
-        RuleId::AccessToken => "an access token is checked offline",
-    }
-}
-
-/// The rule of a finding's partner, and which side of the check the finding is.
-fn partner_rule(rule: RuleId) -> Option<(RuleId, CheckKind, bool)> {
-    match rule {
-        RuleId::AuthToken => Some((RuleId::AccountSid, CheckKind::Account, true)),
-        RuleId::AccountSid => Some((RuleId::AuthToken, CheckKind::Account, false)),
-        RuleId::ApiKeySecret => Some((RuleId::ApiKeySid, CheckKind::ApiKey, true)),
-        RuleId::ApiKeySid => Some((RuleId::ApiKeySecret, CheckKind::ApiKey, false)),
-        RuleId::AccessToken => None,
+/// The network check a verifier makes, if it makes one.
+fn check_kind(verifier: Verifier) -> Option<CheckKind> {
+    match verifier {
+        Verifier::AccountBasicAuth => Some(CheckKind::Account),
+        Verifier::ApiKeyBasicAuth => Some(CheckKind::ApiKey),
+        Verifier::OfflineJwt => None,
     }
 }
 
 fn pair_for(finding: &Finding, all: &[Finding]) -> Option<Check> {
-    let (partner, kind, is_secret) = partner_rule(finding.rule)?;
+    let rule = finding.rule.rule();
+    let partner = rule.partner?;
+    let kind = check_kind(rule.verifier)?;
+    let is_secret = partner.role == Role::Secret;
+    let partner = partner.rule;
     let same_commit =
         |f: &Finding| f.commit.as_ref().map(|c| &c.id) == finding.commit.as_ref().map(|c| &c.id);
     let candidates = all.iter().filter(|f| f.rule == partner && same_commit(f));
@@ -201,7 +194,7 @@ fn access_token(finding: &Finding, now: i64) -> Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Commit;
+    use crate::finding::{Commit, RuleId};
 
     fn finding(
         rule: RuleId,

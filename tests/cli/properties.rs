@@ -60,13 +60,13 @@ proptest! {
 
     #[test]
     fn planted_credential_is_found_at_its_line_and_column(
-        rule_index in 0usize..RuleId::ALL.len(),
+        rule_index in 0usize..leakfence::detect::RULES.len(),
         case_pick in any::<prop::sample::Index>(),
         before in prop::collection::vec(filler_line(), 0..20),
         after in prop::collection::vec(filler_line(), 0..5),
         crlf in any::<bool>(),
     ) {
-        let rule = RuleId::ALL[rule_index];
+        let rule = leakfence::detect::RULES[rule_index].id;
         let cases = positive_cases(rule);
         let filled = template::fill(case_pick.get::<String>(&cases));
         let name = match rule {
@@ -95,11 +95,11 @@ proptest! {
 
     #[test]
     fn the_same_text_with_a_placeholder_of_the_same_shape_is_clean(
-        rule_index in 0usize..RuleId::ALL.len(),
+        rule_index in 0usize..leakfence::detect::RULES.len(),
         case_pick in any::<prop::sample::Index>(),
         placeholder in prop_oneof![Just('a'), Just('0'), Just('x'), Just('f')],
     ) {
-        let rule = RuleId::ALL[rule_index];
+        let rule = leakfence::detect::RULES[rule_index].id;
         let cases = positive_cases(rule);
         let filled = template::fill(case_pick.get::<String>(&cases));
         // Every planted value becomes a run of one character, keeping its shape (SID prefixes,
@@ -153,10 +153,10 @@ proptest! {
 
     #[test]
     fn redacted_reports_never_hold_a_secret(
-        rule_index in 0usize..RuleId::ALL.len(),
+        rule_index in 0usize..leakfence::detect::RULES.len(),
         case_pick in any::<prop::sample::Index>(),
     ) {
-        let rule = RuleId::ALL[rule_index];
+        let rule = leakfence::detect::RULES[rule_index].id;
         let cases = positive_cases(rule);
         let filled = template::fill(case_pick.get::<String>(&cases));
         let mut findings = findings_in(&Detector::new(), &origin(), filled.text.as_bytes());

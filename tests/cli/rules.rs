@@ -7,13 +7,7 @@ use std::ops::Range;
 
 /// The template names whose substitutions a rule's positives must be found at.
 fn templates_of(rule: RuleId) -> &'static [&'static str] {
-    match rule {
-        RuleId::AccountSid => &["AC"],
-        RuleId::ApiKeySid => &["SK"],
-        RuleId::AuthToken => &["TOKEN"],
-        RuleId::ApiKeySecret => &["SECRET"],
-        RuleId::AccessToken => &["JWT"],
-    }
+    rule.rule().sample.templates
 }
 
 fn read(relative: &str) -> String {
@@ -51,7 +45,7 @@ fn allowed(text: &str, span: &Range<usize>) -> bool {
 fn positives_are_found_exactly_where_planted() {
     let mut failures = Vec::new();
     let mut checked = 0;
-    for rule in RuleId::ALL {
+    for rule in RuleId::all() {
         for case in template::cases(&read(&format!("{rule}/positive.txt"))) {
             let filled = template::fill(case);
             let mut expected: Vec<Range<usize>> = templates_of(rule)
@@ -80,7 +74,7 @@ fn positives_are_found_exactly_where_planted() {
 #[test]
 fn negatives_are_not_reported_under_their_rule() {
     let mut failures = Vec::new();
-    for rule in RuleId::ALL {
+    for rule in RuleId::all() {
         for case in template::cases(&read(&format!("{rule}/negative.txt"))) {
             let filled = template::fill(case);
             let found: Vec<_> = spans_of(&detect_both_ways(&filled.text), rule)
@@ -119,4 +113,30 @@ fn placeholders_are_never_reported() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn every_rule_of_the_table_has_examples_and_every_folder_a_rule() {
+    for rule in RuleId::all() {
+        for kind in ["positive", "negative"] {
+            let path = fixtures()
+                .join("rules")
+                .join(rule.as_str())
+                .join(format!("{kind}.txt"));
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{rule} needs {}: {e}", path.display()));
+            let cases = template::cases(&text).count();
+            assert!(cases >= 3, "{rule}: only {cases} {kind} case(s)");
+        }
+    }
+    for entry in std::fs::read_dir(fixtures().join("rules")).expect("fixtures/rules") {
+        let entry = entry.expect("a directory entry");
+        if entry.path().is_dir() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            assert!(
+                RuleId::from_str_id(&name).is_some(),
+                "fixtures/rules/{name} names no rule"
+            );
+        }
+    }
 }

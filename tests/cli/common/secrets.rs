@@ -2,6 +2,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use leakfence::detect::RuleId;
 use rand::Rng;
 
 const HEX: &[u8] = b"0123456789abcdef";
@@ -19,34 +20,34 @@ pub fn hex32() -> String {
     random_from(HEX, 32)
 }
 
+/// A random value of a rule's shape, made from the recipe in its table row.
+pub fn sample(rule: RuleId) -> String {
+    let mut rng = rand::rng();
+    rule.rule()
+        .sample
+        .value
+        .generate(|n| rng.random_range(0..n))
+        .unwrap_or_else(access_token)
+}
+
 /// A random Account SID.
 pub fn account_sid() -> String {
-    format!("AC{}", hex32())
+    sample(RuleId::AccountSid)
 }
 
 /// A random API Key SID.
 pub fn api_key_sid() -> String {
-    format!("SK{}", hex32())
+    sample(RuleId::ApiKeySid)
 }
 
 /// A random Auth Token.
 pub fn auth_token() -> String {
-    hex32()
+    sample(RuleId::AuthToken)
 }
 
 /// A random API key secret: 32 letters and digits with all three classes present.
 pub fn api_secret() -> String {
-    loop {
-        let s = random_from(ALNUM, 32);
-        let classes = [
-            u8::is_ascii_uppercase,
-            u8::is_ascii_lowercase,
-            u8::is_ascii_digit,
-        ];
-        if classes.iter().all(|class| s.bytes().any(|b| class(&b))) {
-            return s;
-        }
-    }
+    sample(RuleId::ApiKeySecret)
 }
 
 /// A JWT with the given header and claims and a random signature.
