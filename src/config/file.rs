@@ -26,37 +26,15 @@ use toml::Spanned;
 /// The name of the configuration file looked for at the scan or repository root.
 pub const FILE_NAME: &str = ".leakfence.toml";
 
-/// A severity as written in the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SeverityName {
-    /// `low`
-    Low,
-    /// `medium`
-    Medium,
-    /// `high`
-    High,
-}
-
-impl From<SeverityName> for Severity {
-    fn from(name: SeverityName) -> Severity {
-        match name {
-            SeverityName::Low => Severity::Low,
-            SeverityName::Medium => Severity::Medium,
-            SeverityName::High => Severity::High,
-        }
-    }
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawFile {
     #[serde(default)]
     disable: Vec<Spanned<String>>,
-    fail_on: Option<SeverityName>,
+    fail_on: Option<Severity>,
     max_file_size: Option<Spanned<String>>,
     #[serde(default)]
-    severity: BTreeMap<Spanned<String>, SeverityName>,
+    severity: BTreeMap<Spanned<String>, Severity>,
     #[serde(default)]
     allowlist: RawAllowlist,
     #[serde(default)]
@@ -178,16 +156,14 @@ pub fn parse(text: &str, path: &Path) -> Result<FileSettings, ConfigError> {
     };
     let mut settings = FileSettings {
         path: Some(path.to_path_buf()),
-        fail_on: raw.fail_on.map(Severity::from),
+        fail_on: raw.fail_on,
         ..FileSettings::default()
     };
     for name in &raw.disable {
         settings.disabled.insert(rule(name)?);
     }
     for (name, severity) in &raw.severity {
-        settings
-            .severity
-            .insert(rule(name)?, Severity::from(*severity));
+        settings.severity.insert(rule(name)?, *severity);
     }
     if let Some(size) = &raw.max_file_size {
         let bytes =
