@@ -111,10 +111,15 @@ fn first_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::RuleId;
 
     fn finding(path: &str, secret: &str) -> Finding {
-        Finding::example(RuleId::AuthToken, path, 1, 1, secret)
+        Finding::example(
+            crate::detect::rules::pick::contextual_secret(),
+            path,
+            1,
+            1,
+            secret,
+        )
     }
 
     #[test]

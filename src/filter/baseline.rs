@@ -209,10 +209,15 @@ impl Baseline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::RuleId;
 
     fn finding(path: &str, line: usize, secret: &str) -> Finding {
-        Finding::example(RuleId::AuthToken, path, line, 1, secret)
+        Finding::example(
+            crate::detect::rules::pick::contextual_secret(),
+            path,
+            line,
+            1,
+            secret,
+        )
     }
 
     #[test]

@@ -49,12 +49,17 @@ pub fn drop_inline_allowed(findings: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::RuleId;
 
     fn on_line(line_text: &str) -> Finding {
         Finding {
             line_text: line_text.into(),
-            ..Finding::example(RuleId::AuthToken, "x", 1, 1, "s")
+            ..Finding::example(
+                crate::detect::rules::pick::contextual_secret(),
+                "x",
+                1,
+                1,
+                "s",
+            )
         }
     }
 

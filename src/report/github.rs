@@ -163,6 +163,7 @@ pub fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::rules::{pick, rule};
     use crate::finding::{Commit, RuleId, Severity};
 
     const SECRET: &str = "QWERTYUIOPASDFGHJKLZXCVBNM123456";
@@ -187,9 +188,10 @@ mod tests {
 
     #[test]
     fn one_command_per_finding_and_a_summary() {
+        let (secret, identifier) = (pick::contextual_secret(), pick::low_identifier());
         let findings = [
-            finding(RuleId::AuthToken, Severity::High, "dir, x/a:b.env"),
-            finding(RuleId::AccountSid, Severity::Low, "b.env"),
+            finding(secret, Severity::High, "dir, x/a:b.env"),
+            finding(identifier, Severity::Low, "b.env"),
         ];
         let stats = Stats {
             files: 2,
@@ -198,15 +200,25 @@ mod tests {
         let text = render(&findings, &stats, false);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 3, "{text}");
-        assert!(lines[0].starts_with(
+        let (first, second) = if (identifier as usize) < (secret as usize) {
+            (identifier, secret)
+        } else {
+            (secret, identifier)
+        };
+        let name = rule(secret).name;
+        assert!(lines[0].starts_with(&format!(
             "::error file=dir%2C x/a%3Ab.env,line=3,endLine=3,col=7,endColumn=39,\
-             title=Twilio Auth Token (twilio-auth-token)::Twilio Auth Token QWER… found. "
-        ));
+             title={name} ({})::{name} QWER… found. ",
+            secret.as_str()
+        )));
         assert!(lines[1].starts_with("::warning file=b.env,"), "{text}");
         assert_eq!(
             lines[2],
-            "::notice title=leakfence::2 findings, 1 blocking, in 2 files: \
-             twilio-account-sid 1, twilio-auth-token 1"
+            format!(
+                "::notice title=leakfence::2 findings, 1 blocking, in 2 files: {} 1, {} 1",
+                first.as_str(),
+                second.as_str()
+            )
         );
         assert!(!text.contains(SECRET));
         assert!(render(&findings, &stats, true).contains(SECRET));
@@ -220,10 +232,11 @@ mod tests {
             email: "ada@example.com".into(),
             time: 0,
         };
-        let mut gone = finding(RuleId::AuthToken, Severity::High, "a.env");
+        let secret = pick::contextual_secret();
+        let mut gone = finding(secret, Severity::High, "a.env");
         gone.commit = Some(commit.clone());
         gone.in_head = Some(false);
-        let mut message = finding(RuleId::AuthToken, Severity::High, COMMIT_MESSAGE);
+        let mut message = finding(secret, Severity::High, COMMIT_MESSAGE);
         message.commit = Some(commit);
         let stats = Stats {
             commits: 4,
@@ -235,7 +248,7 @@ mod tests {
         assert!(lines[0].starts_with("::error title="), "{text}");
         assert!(lines[0].contains("at a.env:3:7 in commit 0123456789ab (no longer at HEAD"));
         assert!(lines[1].contains("in the message of commit 0123456789ab (line 3)"));
-        assert!(lines[2].ends_with("in 4 commits, 3 blobs: twilio-auth-token 2"));
+        assert!(lines[2].ends_with(&format!("in 4 commits, 3 blobs: {} 2", secret.as_str())));
     }
 
     #[test]

@@ -299,7 +299,8 @@ fn vulnerability_id(fingerprint: &str, commit: Option<&str>, occurrence: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Commit, RuleId};
+    use crate::detect::rules::pick;
+    use crate::finding::Commit;
     use serde_json::Value;
 
     const SECRET: &str = "QWERTYUIOPASDFGHJKLZXCVBNM123456";
@@ -307,7 +308,7 @@ mod tests {
     fn finding(line: usize) -> Finding {
         Finding {
             line_text: format!("TOKEN={SECRET}"),
-            ..Finding::example(RuleId::AuthToken, "a.env", line, 7, SECRET)
+            ..Finding::example(pick::contextual_secret(), "a.env", line, 7, SECRET)
         }
     }
 
@@ -328,7 +329,10 @@ mod tests {
         );
         assert_eq!(v[0]["location"]["commit"]["sha"], UNKNOWN_COMMIT);
         assert_eq!(v[0]["severity"], "High");
-        assert_eq!(v[0]["identifiers"][0]["value"], "twilio-auth-token");
+        assert_eq!(
+            v[0]["identifiers"][0]["value"],
+            pick::contextual_secret().as_str()
+        );
         assert_eq!(v[0]["raw_source_code_extract"], "QWER…");
         let id = v[0]["id"].as_str().unwrap();
         assert_eq!(id.len(), 36);

@@ -391,12 +391,12 @@ pub fn human_bytes(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::RuleId;
+    use crate::detect::rules::pick;
 
     fn finding(line_text: &str, column: usize, secret: &str) -> Finding {
         Finding {
             line_text: line_text.into(),
-            ..Finding::example(RuleId::AuthToken, "a/.env", 3, column, secret)
+            ..Finding::example(pick::contextual_secret(), "a/.env", 3, column, secret)
         }
     }
 
@@ -413,7 +413,8 @@ mod tests {
     fn marks_the_redacted_value_under_its_column() {
         let secret = "QWERTYUIOPASDFGHJKLZXCVBNM123456";
         let text = render(&[finding(&format!("TOKEN=\t{secret}"), 8, secret)], false);
-        assert!(text.contains("error[twilio-auth-token]"), "{text}");
+        let heading = format!("error[{}]", pick::contextual_secret().as_str());
+        assert!(text.contains(&heading), "{text}");
         assert!(text.contains("--> a/.env:3:8"), "{text}");
         assert!(!text.contains(secret), "{text}");
         let lines: Vec<&str> = text.lines().collect();
