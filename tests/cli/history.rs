@@ -58,17 +58,9 @@ fn a_secret_added_then_removed_is_attributed_to_its_commit() {
     assert_eq!(f["in_head"], false);
     assert_eq!(doc["stats"]["commits"], 3);
 
+    // The human report's layout is pinned by `goldens::history_human_golden`, where something
+    // is still at HEAD; here nothing is.
     let human = repo.run(&["history"]);
-    assert!(
-        human.stdout.contains(&format!("commit {leak}")),
-        "{}",
-        human.stdout
-    );
-    assert!(
-        human.stdout.contains("Ada Author <ada@example.com>"),
-        "{}",
-        human.stdout
-    );
     assert!(
         human
             .stdout
@@ -85,13 +77,7 @@ fn a_secret_still_at_head_is_called_out() {
     repo.commit("leak");
     let doc = history(&repo, &[]).json();
     assert_eq!(doc["findings"][0]["in_head"], true);
-    let human = repo.run(&["history"]);
-    assert!(
-        human.stdout.contains("1 finding still present at HEAD"),
-        "{}",
-        human.stdout
-    );
-    assert!(human.stdout.contains("a.env:1:19"), "{}", human.stdout);
+    assert_eq!(doc["findings"][0]["head_path"], "a.env");
 }
 
 fn the_same_blob_in_fifty_commits_is_scanned_once_and_reported_once() {
@@ -353,13 +339,6 @@ fn a_secret_in_a_moved_file_is_still_at_head_under_its_new_path() {
         assert_eq!(f["in_head"], true, "{args:?}");
         assert_eq!(f["head_path"], "settings/prod.env", "{args:?}");
     }
-    let human = repo.run(&["history"]);
-    assert!(
-        human.stdout.contains("1 finding still present at HEAD")
-            && human.stdout.contains("(now in settings/prod.env)"),
-        "{}",
-        human.stdout
-    );
 
     repo.git(&["rm", "-q", "settings/prod.env"]);
     repo.commit("remove the config");

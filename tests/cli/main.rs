@@ -2,6 +2,7 @@
 
 mod common;
 mod formats;
+mod goldens;
 mod history;
 mod hostile;
 mod install;

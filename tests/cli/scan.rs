@@ -50,26 +50,16 @@ fn clean_tree_exits_zero_with_a_summary() {
     );
 }
 
+/// What the report says (rule, location, redacted value, advice) is pinned by
+/// `goldens::scan_human_golden`; this checks the exit code and that the value never appears.
 #[test]
-fn auth_token_blocks_with_location_and_redaction() {
+fn auth_token_blocks_and_is_never_printed() {
     let dir = TestDir::new();
     let (text, token) = token_file();
     dir.write("config/.env", &text);
     let run = dir.run(&["scan"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.contains("error[twilio-auth-token]"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("config/.env:2:19"), "{}", run.stdout);
-    assert!(
-        run.stdout.contains(&format!("{}…", &token[..4])),
-        "{}",
-        run.stdout
-    );
     assert!(!run.stdout.contains(&token) && !run.stderr.contains(&token));
-    assert!(run.stdout.contains("fix:"), "{}", run.stdout);
 }
 
 #[test]
@@ -97,11 +87,6 @@ fn account_sid_alone_warns_but_does_not_block() {
     );
     let run = dir.run(&["scan"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(
-        run.stdout.contains("warning[twilio-account-sid]"),
-        "{}",
-        run.stdout
-    );
     assert!(
         run.stdout.contains("1 finding, none blocking"),
         "{}",

@@ -1,6 +1,7 @@
 //! `--verify` against a mock Twilio API on 127.0.0.1: verdicts, GET only, one request per
 //! credential, the right Basic auth, and no secret or response body in any output.
 
+use crate::common::golden::{assert_golden, Placeholders};
 use crate::common::repo::TestDir;
 use crate::common::{secrets, Run};
 use base64::Engine;
@@ -337,12 +338,71 @@ fn verdicts_requests_and_redaction() {
             "{format}: a response body leaked"
         );
     }
-    let human = run_verify(&dir, &mock, &["--format", "human", "--color", "never"]);
-    assert!(
-        human.stdout.contains("[LIVE]") && human.stdout.contains("verified: live"),
-        "{}",
-        human.stdout
+}
+
+/// Every verdict as the human report shows it, compared with `fixtures/golden/verify.human.txt`
+/// (the generated credentials become placeholders).
+#[test]
+fn human_verdicts_golden() {
+    let mut known = Placeholders::new();
+    let mut pair = |file: &'static str, key: bool, behaviour: Behaviour| {
+        let (user, secret) = if key {
+            (
+                known.plant(secrets::api_key_sid),
+                known.plant(secrets::api_secret),
+            )
+        } else {
+            (
+                known.plant(secrets::account_sid),
+                known.plant(secrets::auth_token),
+            )
+        };
+        (file, key, user, secret, behaviour)
+    };
+    let pairs = [
+        pair("account/live.env", false, Behaviour::Ok),
+        pair("account/invalid.env", false, Behaviour::Unauthorized(20003)),
+        pair("account/forbidden.env", false, Behaviour::Forbidden(None)),
+        pair("key/live.env", true, Behaviour::Ok),
+        pair(
+            "key/restricted.env",
+            true,
+            Behaviour::Forbidden(Some(70051)),
+        ),
+        pair("key/invalid.env", true, Behaviour::Unauthorized(20003)),
+    ];
+    let dir = TestDir::new();
+    for (file, key, user, secret, _) in &pairs {
+        let (user_name, secret_name) = if *key {
+            ("TWILIO_API_KEY", "TWILIO_API_SECRET")
+        } else {
+            ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
+        };
+        dir.write(
+            file,
+            format!("{user_name}={user}\n{secret_name}={secret}\n"),
+        );
+    }
+    dir.write(
+        "lonely.env",
+        format!("TWILIO_AUTH_TOKEN={}\n", known.plant(secrets::auth_token)),
     );
+    // The verdict names the key and account the token claims: planted too.
+    let (sk, ac) = (
+        known.plant(secrets::api_key_sid),
+        known.plant(secrets::account_sid),
+    );
+    let token = known.plant(|| secrets::access_token_for(&sk, &ac));
+    dir.write("token.txt", format!("token = \"{token}\"\n"));
+    let mock = MockTwilio::start(
+        pairs
+            .iter()
+            .map(|(_, _, _, secret, behaviour)| (secret.clone(), *behaviour))
+            .collect(),
+    );
+    let run = run_verify(&dir, &mock, &["--format", "human", "--color", "never"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_golden("verify.human.txt", &run.stdout, &known);
 }
 
 #[test]

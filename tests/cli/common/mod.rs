@@ -1,9 +1,10 @@
-//! Shared test helpers: generated secrets, fixture templates, the binary, temporary repos in
-//! every git format.
+//! Shared test helpers: generated secrets, fixture templates, golden files, the binary,
+//! temporary repos in every git format.
 
 #![allow(dead_code)]
 
 pub mod format;
+pub mod golden;
 pub mod repo;
 pub mod secrets;
 pub mod template;

@@ -11,6 +11,7 @@
 //! `leakfence rules`), so rewording a rule does not touch these goldens; the reporters' own
 //! words, structure and escaping are what they pin.
 
+use crate::common::golden;
 use crate::common::repo::{TestDir, TestRepo};
 use crate::common::{fixtures, secrets, Run};
 use jsonschema::Validator;
@@ -238,41 +239,6 @@ fn substitute_rule_texts(text: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Goldens
 
-/// Compares `actual` with `fixtures/golden/<name>`, or rewrites it under `LEAKFENCE_BLESS=1`.
-fn assert_golden(name: &str, actual: &str) {
-    let path = fixtures().join("golden").join(name);
-    if std::env::var_os("LEAKFENCE_BLESS").is_some_and(|v| v == "1") {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (run with LEAKFENCE_BLESS=1 to create it)\nactual:\n{actual}",
-            path.display()
-        )
-    });
-    if expected != actual {
-        let mut diff = String::new();
-        let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
-        for i in 0..e.len().max(a.len()) {
-            match (e.get(i), a.get(i)) {
-                (Some(x), Some(y)) if x == y => {}
-                (x, y) => diff.push_str(&format!(
-                    "line {}:\n  - {}\n  + {}\n",
-                    i + 1,
-                    x.unwrap_or(&"<none>"),
-                    y.unwrap_or(&"<none>")
-                )),
-            }
-        }
-        panic!(
-            "{} differs (LEAKFENCE_BLESS=1 rewrites it):\n{diff}\nactual:\n{actual}",
-            path.display()
-        );
-    }
-}
-
 /// A GitLab report with its volatile fields checked and replaced by placeholders, and
 /// `substitute` applied to every string in it.
 fn normalize_gitlab(mut doc: Value, substitute: &dyn Fn(&str) -> String) -> String {
@@ -417,7 +383,7 @@ fn github_scan_golden() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     planted.assert_absent(&run.stdout, "GitHub scan output");
     let golden = substitute_rule_texts(&planted.substitute(&run.stdout));
-    assert_golden("scan.github.txt", &golden);
+    golden::assert_file("scan.github.txt", &golden);
 }
 
 #[test]
@@ -433,7 +399,7 @@ fn gitlab_scan_golden_and_schema() {
     let golden = normalize_gitlab(doc, &|text| {
         substitute_rule_texts(&planted.substitute(text))
     });
-    assert_golden("scan.gitlab.json", &golden);
+    golden::assert_file("scan.gitlab.json", &golden);
 }
 
 #[test]
@@ -445,7 +411,7 @@ fn github_history_golden() {
         .planted
         .assert_absent(&run.stdout, "GitHub history output");
     let golden = substitute_rule_texts(&history.substitute(&run.stdout));
-    assert_golden("history.github.txt", &golden);
+    golden::assert_file("history.github.txt", &golden);
 }
 
 #[test]
@@ -460,7 +426,7 @@ fn gitlab_history_golden_and_schema() {
     let golden = normalize_gitlab(doc, &|text| {
         substitute_rule_texts(&history.substitute(text))
     });
-    assert_golden("history.gitlab.json", &golden);
+    golden::assert_file("history.gitlab.json", &golden);
 }
 
 #[test]
