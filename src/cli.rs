@@ -1,7 +1,7 @@
 //! The command line, as clap derive types. Doc comments here are the `--help` text.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Finds Twilio credentials (Auth Tokens, API keys and secrets, Access Tokens, Account SIDs)
 /// before they reach a git history, and the ones that already did.
@@ -51,28 +51,30 @@ pub enum ConfigCommand {
 
 /// Arguments of `leakfence staged`.
 #[derive(Debug, Args)]
+#[command(mut_arg(MAX_FILE_SIZE, |arg| arg.help(STAGED_SIZE_HELP)))]
 pub struct StagedArgs {
-    /// The repository (default: found from the current directory, as git does).
-    #[arg(long, value_name = "DIR")]
-    pub repo: Option<PathBuf>,
+    /// The repository.
+    #[command(flatten)]
+    pub repo: RepoArgs,
     /// Shared output options.
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Skip staged files larger than SIZE (bytes, or with a K, M or G suffix; default 50M).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    pub max_file_size: Option<u64>,
+    /// The size limit.
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// Arguments of `leakfence history`.
 #[derive(Debug, Args)]
+#[command(mut_arg(MAX_FILE_SIZE, |arg| arg.help(BLOB_SIZE_HELP)))]
 pub struct HistoryArgs {
     /// Revisions and ranges as git understands them (`main`, `v1.0..HEAD`, `origin/main..`);
     /// default: everything reachable from HEAD.
     #[arg(value_name = "REV")]
     pub revisions: Vec<String>,
-    /// The repository (default: found from the current directory, as git does).
-    #[arg(long, value_name = "DIR")]
-    pub repo: Option<PathBuf>,
+    /// The repository.
+    #[command(flatten)]
+    pub repo: RepoArgs,
     /// Scan what every ref reaches: branches, tags, remote-tracking branches, the stash.
     #[arg(long)]
     pub all: bool,
@@ -82,16 +84,17 @@ pub struct HistoryArgs {
     /// Shared output options.
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Worker threads (default: one per core).
-    #[arg(long, short = 'j', value_name = "N")]
-    pub threads: Option<usize>,
-    /// Skip blobs larger than SIZE (bytes, or with a K, M or G suffix; default 50M).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    pub max_file_size: Option<u64>,
+    /// Worker threads.
+    #[command(flatten)]
+    pub threads: ThreadsArgs,
+    /// The size limit.
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// Arguments of `leakfence pre-push`.
 #[derive(Debug, Args)]
+#[command(mut_arg(MAX_FILE_SIZE, |arg| arg.help(BLOB_SIZE_HELP)))]
 pub struct PrePushArgs {
     /// The remote's name, as git passes it to the hook.
     #[arg(value_name = "REMOTE")]
@@ -99,15 +102,15 @@ pub struct PrePushArgs {
     /// The remote's URL, as git passes it to the hook.
     #[arg(value_name = "URL")]
     pub url: Option<String>,
-    /// The repository (default: found from the current directory, as git does).
-    #[arg(long, value_name = "DIR")]
-    pub repo: Option<PathBuf>,
+    /// The repository.
+    #[command(flatten)]
+    pub repo: RepoArgs,
     /// Shared output options.
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Skip blobs larger than SIZE (bytes, or with a K, M or G suffix; default 50M).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    pub max_file_size: Option<u64>,
+    /// The size limit.
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// Which git hook.
@@ -122,9 +125,9 @@ pub enum HookName {
 /// Arguments of `leakfence install` and `uninstall`.
 #[derive(Debug, Args)]
 pub struct InstallArgs {
-    /// The repository (default: found from the current directory, as git does).
-    #[arg(long, value_name = "DIR")]
-    pub repo: Option<PathBuf>,
+    /// The repository.
+    #[command(flatten)]
+    pub repo: RepoArgs,
     /// Which hook.
     #[arg(long, value_enum, default_value_t = HookName::PreCommit)]
     pub hook: HookName,
@@ -234,18 +237,67 @@ pub struct ScanArgs {
     /// Shared output options.
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Worker threads (default: one per core).
-    #[arg(long, short = 'j', value_name = "N")]
-    pub threads: Option<usize>,
+    /// Worker threads.
+    #[command(flatten)]
+    pub threads: ThreadsArgs,
     /// Also scan files excluded by .gitignore, .ignore and git's exclude files.
     #[arg(long)]
     pub no_ignore: bool,
-    /// Skip files larger than SIZE (bytes, or with a K, M or G suffix; default 50M).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    pub max_file_size: Option<u64>,
+    /// The size limit.
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Follow symbolic links (by default they are not followed).
     #[arg(long, short = 'L')]
     pub follow: bool,
+}
+
+/// `--repo`, for the commands that work on a git repository.
+#[derive(Debug, Args)]
+pub struct RepoArgs {
+    /// The repository (default: found from the current directory, as git does).
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+}
+
+impl RepoArgs {
+    /// The repository given, if any.
+    pub fn path(&self) -> Option<&Path> {
+        self.repo.as_deref()
+    }
+}
+
+/// `-j, --threads`, for the commands that scan in parallel.
+#[derive(Debug, Args)]
+pub struct ThreadsArgs {
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+impl ThreadsArgs {
+    /// The number of worker threads asked for; 0 means one per core.
+    pub fn count(&self) -> usize {
+        self.threads.unwrap_or(0)
+    }
+}
+
+/// The id of `--max-file-size`, whose help each command words for what it reads.
+const MAX_FILE_SIZE: &str = "max_file_size";
+
+/// `--max-file-size`'s help for `staged`.
+const STAGED_SIZE_HELP: &str =
+    "Skip staged files larger than SIZE (bytes, or with a K, M or G suffix; default 50M)";
+
+/// `--max-file-size`'s help for the commands that read blobs from history.
+const BLOB_SIZE_HELP: &str =
+    "Skip blobs larger than SIZE (bytes, or with a K, M or G suffix; default 50M)";
+
+/// `--max-file-size`, for every scanning command.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Skip files larger than SIZE (bytes, or with a K, M or G suffix; default 50M).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
 }
 
 /// Parses `123`, `10K`, `50M`, `1G` (binary multiples; `KiB`/`MB` spellings accepted).
@@ -278,6 +330,70 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn shared_flags_reach_every_command() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from([&["leakfence"], args].concat())
+                .unwrap_or_else(|e| panic!("{args:?}: {e}"))
+                .command
+        };
+        let limit = ["--max-file-size", "1K"];
+        let repo = ["--repo", "r"];
+        let threads = ["-j", "3"];
+        match parse(&[&["scan"][..], &limit, &threads].concat()) {
+            Command::Scan(a) => {
+                assert_eq!((a.limits.max_file_size, a.threads.count()), (Some(1024), 3));
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse(&[&["history"][..], &limit, &threads, &repo].concat()) {
+            Command::History(a) => {
+                assert_eq!((a.limits.max_file_size, a.threads.count()), (Some(1024), 3));
+                assert_eq!(a.repo.path(), Some(Path::new("r")));
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse(&[&["staged"][..], &limit, &repo].concat()) {
+            Command::Staged(a) => {
+                assert_eq!(a.limits.max_file_size, Some(1024));
+                assert_eq!(a.repo.path(), Some(Path::new("r")));
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse(&[&["pre-push"][..], &limit, &repo].concat()) {
+            Command::PrePush(a) => {
+                assert_eq!(a.limits.max_file_size, Some(1024));
+                assert_eq!(a.repo.path(), Some(Path::new("r")));
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse(&[&["install"][..], &repo].concat()) {
+            Command::Install(a) => assert_eq!(a.repo.path(), Some(Path::new("r"))),
+            other => panic!("{other:?}"),
+        }
+        match parse(&["scan"]) {
+            Command::Scan(a) => assert_eq!((a.limits.max_file_size, a.threads.count()), (None, 0)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Each command words `--max-file-size` for what it reads.
+    #[test]
+    fn size_limit_help_names_what_is_read() {
+        let help = |command: &str| {
+            Cli::command()
+                .find_subcommand(command)
+                .and_then(|c| c.get_arguments().find(|a| a.get_id() == MAX_FILE_SIZE))
+                .and_then(|a| a.get_help())
+                .map(|h| h.to_string())
+                .unwrap_or_else(|| panic!("{command} has no --max-file-size help"))
+        };
+        assert!(help("scan").starts_with("Skip files larger than SIZE"));
+        assert_eq!(help("staged"), STAGED_SIZE_HELP);
+        assert_eq!(help("history"), BLOB_SIZE_HELP);
+        assert_eq!(help("pre-push"), BLOB_SIZE_HELP);
     }
 
     #[test]

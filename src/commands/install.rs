@@ -15,7 +15,7 @@ fn kind(name: HookName) -> HookKind {
 pub fn install(args: &InstallArgs) -> anyhow::Result<u8> {
     let binary = std::env::current_exe().ok();
     let outcome = hook::install(
-        args.repo.as_deref(),
+        args.repo.path(),
         kind(args.hook),
         args.force,
         binary.as_deref(),
@@ -26,7 +26,7 @@ pub fn install(args: &InstallArgs) -> anyhow::Result<u8> {
 
 /// Removes the hook and restores the one it chained.
 pub fn uninstall(args: &InstallArgs) -> anyhow::Result<u8> {
-    let outcome = hook::uninstall(args.repo.as_deref(), kind(args.hook))?;
+    let outcome = hook::uninstall(args.repo.path(), kind(args.hook))?;
     println!("leakfence: {}", describe(&outcome));
     Ok(exit::CLEAN)
 }

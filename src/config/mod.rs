@@ -247,14 +247,14 @@ impl ScanConfig {
             &args.common,
             &root,
             ConfigLookup::HereOrWorkTree,
-            args.max_file_size,
+            args.limits.max_file_size,
         )?;
         let input = if stdin {
             ScanInput::Stdin
         } else {
             ScanInput::Paths(FsOptions {
                 roots: args.paths.clone(),
-                threads: args.threads.unwrap_or(0),
+                threads: args.threads.count(),
                 no_ignore: args.no_ignore,
                 max_file_size: common.max_file_size,
                 follow_symlinks: args.follow,
@@ -277,7 +277,7 @@ impl StagedConfig {
     /// Resolves `staged` arguments.
     pub fn from_args(args: &StagedArgs) -> anyhow::Result<StagedConfig> {
         let (repo, common) =
-            open_repository(args.repo.as_deref(), &args.common, args.max_file_size)?;
+            open_repository(args.repo.path(), &args.common, args.limits.max_file_size)?;
         let options = StagedOptions {
             repo,
             max_file_size: common.max_file_size,
@@ -299,7 +299,7 @@ impl HistoryConfig {
     /// Resolves `history` arguments; progress bars only on a terminal and without `--quiet`.
     pub fn from_args(args: &HistoryArgs) -> anyhow::Result<HistoryConfig> {
         let (repo, common) =
-            open_repository(args.repo.as_deref(), &args.common, args.max_file_size)?;
+            open_repository(args.repo.path(), &args.common, args.limits.max_file_size)?;
         let progress = !common.output.quiet && std::io::stderr().is_terminal();
         let options = HistoryOptions {
             repo,
@@ -309,7 +309,7 @@ impl HistoryConfig {
                 since_commit: args.since_commit.clone(),
             },
             max_file_size: common.max_file_size,
-            threads: args.threads.unwrap_or(0),
+            threads: args.threads.count(),
             progress,
         };
         Ok(HistoryConfig { options, common })
@@ -318,7 +318,7 @@ impl HistoryConfig {
     /// Resolves `pre-push` arguments; the selection comes from git's input later.
     pub fn for_pre_push(args: &PrePushArgs) -> anyhow::Result<HistoryConfig> {
         let (repo, common) =
-            open_repository(args.repo.as_deref(), &args.common, args.max_file_size)?;
+            open_repository(args.repo.path(), &args.common, args.limits.max_file_size)?;
         let options = HistoryOptions {
             repo,
             selection: Selection::default(),
