@@ -22,10 +22,14 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(Ok(code)) => ExitCode::from(code),
-        Ok(Err(error)) => {
-            eprintln!("leakfence: error: {error:#}");
-            ExitCode::from(leakfence::exit::ERROR)
-        }
+        Ok(Err(error)) => match leakfence::exit::quiet_code(&error) {
+            // The reader of the output went away (`leakfence scan | head`): nobody to tell.
+            Some(code) => ExitCode::from(code),
+            None => {
+                eprintln!("leakfence: error: {error:#}");
+                ExitCode::from(leakfence::exit::ERROR)
+            }
+        },
         // The panic message is already on stderr.
         Err(_) => ExitCode::from(leakfence::exit::ERROR),
     }

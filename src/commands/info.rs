@@ -15,7 +15,7 @@ pub fn rules() -> anyhow::Result<u8> {
         } else {
             "does not block"
         };
-        let written = writeln!(
+        writeln!(
             out,
             "{}  ({}, {} by default)\n    {}\n    {}\n",
             rule.id,
@@ -23,13 +23,8 @@ pub fn rules() -> anyhow::Result<u8> {
             blocks,
             rule.description,
             rule.remediation
-        );
-        if let Err(e) = written {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                break;
-            }
-            return Err(e.into());
-        }
+        )
+        .map_err(|error| exit::OutputError::new(exit::CLEAN, error))?;
     }
     Ok(exit::CLEAN)
 }

@@ -140,8 +140,9 @@ fn finish(
     } else {
         Advice::None
     };
-    write_report(&findings, &stats, &output, advice)?;
-    Ok(exit::exit_code(blocking, stats.errors > 0))
+    let code = exit::exit_code(blocking, stats.errors > 0);
+    write_report(&findings, &stats, &output, advice, code)?;
+    Ok(code)
 }
 
 fn write_baseline(
@@ -198,11 +199,13 @@ fn reporter(output: &OutputConfig) -> Box<dyn Report> {
     }
 }
 
+/// Writes the report of a run that earned `code` (which a broken pipe keeps: `exit`).
 fn write_report(
     findings: &[Finding],
     stats: &Stats,
     output: &OutputConfig,
     advice: Advice,
+    code: u8,
 ) -> anyhow::Result<()> {
     let reporter = reporter(output);
     let write = |out: &mut dyn Write| {
@@ -214,7 +217,7 @@ fn write_report(
         }
         out.flush()
     };
-    let result = match &output.output {
+    let written = match &output.output {
         Some(path) => {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("cannot create the report file {}", path.display()))?;
@@ -222,9 +225,7 @@ fn write_report(
         }
         None => write(&mut std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    match result {
-        // The reader went away (`leakfence scan | head`): nothing left to tell it.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write the report"),
-    }
+    written
+        .map_err(|error| exit::OutputError::new(code, error))
+        .context("cannot write the report")
 }

@@ -7,6 +7,7 @@ mod history;
 mod hostile;
 mod install;
 mod matrix;
+mod pipe;
 mod policy;
 mod precommit;
 mod prepush;

@@ -486,36 +486,3 @@ fn a_file_and_the_same_bytes_on_stdin_give_the_same_findings() {
     assert_eq!(strip(&from_file).len(), 4);
     assert_eq!(strip(&from_file), strip(&from_stdin));
 }
-
-#[test]
-fn a_reader_that_goes_away_is_not_an_error_in_any_format() {
-    // `leakfence scan --format json | head -c 100`: the report is larger than a pipe holds,
-    // the reader leaves early, and the exit status still says what was found.
-    let dir = TestDir::new();
-    for i in 0..300 {
-        dir.write(
-            &format!("config/app{i}.env"),
-            format!("TWILIO_AUTH_TOKEN={}\n", secrets::auth_token()),
-        );
-    }
-    for format in ["human", "json", "sarif", "github", "gitlab"] {
-        let mut child = dir
-            .leakfence()
-            .args(["scan", "--format", format, "--color", "never", "."])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdout = child.stdout.take().unwrap();
-        let mut first = [0u8; 100];
-        std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
-        drop(stdout);
-        let output = child.wait_with_output().unwrap();
-        assert_eq!(
-            output.status.code(),
-            Some(1),
-            "{format}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-}
