@@ -35,7 +35,9 @@ fn scan_tree() -> (TestDir, Placeholders) {
     dir.write(
         "app/settings.py",
         format!(
-            "TWILIO_ACCOUNT_SID = \"{ac}\"\nTWILIO_API_KEY = \"{sk}\"\nTWILIO_API_SECRET = \"{secret}\"\n"
+            "TWILIO_ACCOUNT_SID = \"{ac}\"\n\
+             TWILIO_API_KEY = \"{sk}\"\n\
+             TWILIO_API_SECRET = \"{secret}\"\n"
         ),
     );
     dir.write(
@@ -48,7 +50,9 @@ fn scan_tree() -> (TestDir, Placeholders) {
     dir.write(
         "src/client.js",
         format!(
-            "const options = {{ region: \"us1\", edge: \"ashburn\", logLevel: \"debug\", timeout: 30, authToken: \"{}\", retries: 3, userAgent: \"leakfence-test/1.0 (golden output)\" }};\n",
+            "const options = {{ region: \"us1\", edge: \"ashburn\", logLevel: \"debug\", \
+             timeout: 30, authToken: \"{}\", retries: 3, \
+             userAgent: \"leakfence-test/1.0 (golden output)\" }};\n",
             known.plant(secrets::auth_token)
         ),
     );

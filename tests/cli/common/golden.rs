@@ -13,7 +13,7 @@
 //! | a temporary directory (`$TMPDIR/.tmpXXXXXX`) | `<TMP-1>` |
 //! | any other 64-digit lowercase hex (fingerprints) | `<FINGERPRINT-1>` |
 //! | an RFC 3339 date and time | `<DATE>` |
-//! | `in 0.01s` (human) / `"seconds": 0.0123` (JSON) | `in <DURATION>` / `"seconds": "<DURATION>"` |
+//! | `in 0.01s` (human), `"seconds": 0.0123` (JSON) | `in <DURATION>`, `"seconds": "<DURATION>"` |
 //! | the crate version | `<VERSION>` |
 //!
 //! A golden must never hold a credential: the normalized text is run through the detector, and
