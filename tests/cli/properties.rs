@@ -69,13 +69,7 @@ proptest! {
         let rule = leakfence::detect::RULES[rule_index].id;
         let cases = positive_cases(rule);
         let filled = template::fill(case_pick.get::<String>(&cases));
-        let name = match rule {
-            RuleId::AccountSid => "AC",
-            RuleId::ApiKeySid => "SK",
-            RuleId::AuthToken => "TOKEN",
-            RuleId::ApiKeySecret => "SECRET",
-            RuleId::AccessToken => "JWT",
-        };
+        let name = rule.rule().sample.templates[0];
         let span = filled.spans[name][0].clone();
         let secret = &filled.text[span.clone()];
         let prefix = before.iter().map(|l| format!("{l}\n")).collect::<String>();

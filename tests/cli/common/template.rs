@@ -1,6 +1,7 @@
 //! Filling fixture templates (`fixtures/rules/README.md`) with generated values.
 
 use super::secrets;
+use leakfence::detect::RuleId;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -12,13 +13,12 @@ pub struct Filled {
     pub spans: HashMap<String, Vec<Range<usize>>>,
 }
 
+/// A value for a template: a rule's own template (its row's sample recipe), or a look-alike.
 fn value_for(name: &str) -> Option<String> {
+    if let Some(rule) = RuleId::all().find(|r| r.rule().sample.templates.first() == Some(&name)) {
+        return Some(secrets::sample(rule));
+    }
     Some(match name {
-        "AC" => secrets::account_sid(),
-        "SK" => secrets::api_key_sid(),
-        "TOKEN" => secrets::auth_token(),
-        "SECRET" => secrets::api_secret(),
-        "JWT" => secrets::access_token(),
         "JWT_OTHER" => secrets::other_jwt(),
         "JWT_EXAMPLE" => secrets::example_jwt(),
         "UUID" => secrets::uuid(),
