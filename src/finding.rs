@@ -1,6 +1,6 @@
 //! Findings: what the detector reports and what every later stage passes along.
 //!
-//! A [`Finding`] keeps the raw secret; only `report::redact` decides how much of it is shown.
+//! A [`Finding`] keeps the raw secret; only `redact` decides how much of it is shown.
 
 use sha2::{Digest, Sha256};
 
@@ -56,7 +56,7 @@ pub struct Finding {
     pub end_column: usize,
     /// Byte range of the secret in the scanned content.
     pub span: Span,
-    /// The raw secret. Never print it without going through `report::redact`.
+    /// The raw secret. Never print it without going through `redact`.
     pub secret: String,
     /// The whole line the secret is on (raw; reporters redact and escape it).
     pub line_text: String,

@@ -13,7 +13,7 @@ use leakfence::finding::Finding;
 use leakfence::git::index::Index;
 use leakfence::git::pack::delta;
 use leakfence::git::{tree, HashKind, ObjectId};
-use leakfence::report::redact::{redact, redact_in};
+use leakfence::redact::{redact, redact_in};
 use leakfence::source::history::push;
 use leakfence::source::{findings_in, Origin};
 use std::path::Path;

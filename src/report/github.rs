@@ -8,10 +8,10 @@
 //! `--show-secrets`.
 
 use super::plural;
-use super::redact::redact;
 use super::{counts_by_rule, Report, ReportOptions, Stats};
 use crate::detect::rules::rule;
 use crate::finding::Finding;
+use crate::redact::redact;
 use crate::source::history::COMMIT_MESSAGE;
 use std::io::{self, Write};
 

@@ -7,10 +7,10 @@
 //! analyzer does when it scans files rather than commits. The extract holds the redacted
 //! value unless `--show-secrets`. The wire structs live here, apart from [`Finding`].
 
-use super::redact::redact;
 use super::{Report, ReportOptions, Stats};
 use crate::detect::rules::{rule, RULES};
 use crate::finding::{Finding, Severity};
+use crate::redact::redact;
 use crate::source::history::COMMIT_MESSAGE;
 use serde::Serialize;
 use sha2::{Digest, Sha256};

@@ -2,11 +2,11 @@
 //! and what to do. Colour only when asked (the caller decides from TTY and `NO_COLOR`).
 
 use super::plural;
-use super::redact::{redact, redact_in};
-use super::sanitize::escape;
 use super::{counts_by_rule, Report, ReportOptions, Stats};
 use crate::detect::rules::rule;
 use crate::finding::Finding;
+use crate::redact::{redact, redact_in};
+use crate::sanitize::escape;
 use std::collections::HashMap;
 use std::io::{self, Write};
 

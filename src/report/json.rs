@@ -1,9 +1,9 @@
 //! JSON output. The wire structs live here, apart from [`Finding`], so that renaming an
 //! internal field cannot change the contract: `version` 1, field names as documented.
 
-use super::redact::redact;
 use super::{Report, ReportOptions, Stats};
 use crate::finding::Finding;
+use crate::redact::redact;
 use serde::Serialize;
 use std::io::{self, Write};
 

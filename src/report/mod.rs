@@ -7,8 +7,6 @@ pub mod github;
 pub mod gitlab;
 pub mod human;
 pub mod json;
-pub mod redact;
-pub mod sanitize;
 pub mod sarif;
 
 use crate::finding::{Finding, RuleId, Severity};

@@ -6,10 +6,10 @@
 //! `unicodeCodePoints`), as [`crate::finding::Location`] does. Secrets appear only redacted,
 //! in messages and snippets alike, unless `--show-secrets`.
 
-use super::redact::{redact, redact_in};
 use super::{Report, ReportOptions, Stats};
 use crate::detect::rules::{rule, Rule, RULES};
 use crate::finding::{Finding, RuleId, Severity};
+use crate::redact::{redact, redact_in};
 use crate::source::history::COMMIT_MESSAGE;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};

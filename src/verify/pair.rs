@@ -8,7 +8,7 @@ use super::{Status, Verification};
 use crate::detect::jwt;
 use crate::detect::rules::{Role, Verifier};
 use crate::finding::{rfc3339_utc, Finding};
-use crate::report::redact::redact;
+use crate::redact::redact;
 use std::collections::HashMap;
 
 /// Which API a check goes to.
