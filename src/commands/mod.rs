@@ -11,8 +11,9 @@ use crate::config::{
 use crate::detect::Detector;
 use crate::filter::baseline::Baseline;
 use crate::finding::Finding;
+use crate::finding::Stats;
 use crate::messages::Messages;
-use crate::report::{self, Report, ReportOptions, Stats};
+use crate::report::{self, Report, ReportOptions};
 use crate::{exit, filter, finding, source};
 use anyhow::Context;
 use std::io::Write;

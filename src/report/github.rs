@@ -7,10 +7,10 @@
 //! neither end the command early nor start a new one. Secrets appear only redacted unless
 //! `--show-secrets`.
 
-use super::plural;
-use super::{counts_by_rule, Report, ReportOptions, Stats};
+use super::{counts_by_rule, Report, ReportOptions};
+use super::{plural, scope};
 use crate::detect::rules::rule;
-use crate::finding::Finding;
+use crate::finding::{Finding, Stats};
 use crate::redact::redact;
 use crate::source::history::COMMIT_MESSAGE;
 use std::io::{self, Write};
@@ -117,7 +117,7 @@ impl Github {
 
 /// One line for the run: counts per rule, what was scanned, and what may be missing.
 fn summary(findings: &[Finding], stats: &Stats, errors: usize, warnings: usize) -> String {
-    let scope = stats.scope();
+    let scope = scope(stats);
     let mut text = if findings.is_empty() {
         format!("no findings in {scope}")
     } else {

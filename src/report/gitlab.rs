@@ -7,9 +7,9 @@
 //! analyzer does when it scans files rather than commits. The extract holds the redacted
 //! value unless `--show-secrets`. The wire structs live here, apart from [`Finding`].
 
-use super::{Report, ReportOptions, Stats};
+use super::{Report, ReportOptions};
 use crate::detect::rules::{rule, RULES};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, Stats};
 use crate::redact::redact;
 use crate::source::history::COMMIT_MESSAGE;
 use serde::Serialize;

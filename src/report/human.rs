@@ -1,10 +1,10 @@
 //! Human output, read like a compiler diagnostic: what, where, the line with the value marked,
 //! and what to do. Colour only when asked (the caller decides from TTY and `NO_COLOR`).
 
-use super::plural;
-use super::{counts_by_rule, Report, ReportOptions, Stats};
+use super::{counts_by_rule, Report, ReportOptions};
+use super::{plural, scope};
 use crate::detect::rules::rule;
-use crate::finding::Finding;
+use crate::finding::{Finding, Stats};
 use crate::redact::{redact, redact_in};
 use crate::sanitize::escape;
 use std::collections::HashMap;
@@ -274,7 +274,7 @@ impl Human {
             (n, 0) => paint.wrap("1;33", &format!("{n} finding{}, none blocking", plural(n))),
             (n, b) => paint.wrap("1;31", &format!("{n} finding{}, {b} blocking", plural(n))),
         };
-        let scope = stats.scope();
+        let scope = scope(stats);
         let mut line = format!(
             "leakfence: {verdict} in {scope} ({}) in {:.2}s",
             human_bytes(stats.bytes),
@@ -301,8 +301,8 @@ impl Human {
 }
 
 /// `[LIVE]` in bold red, `[invalid]` in green, the rest in yellow.
-fn verdict_tag(status: crate::verify::Status, paint: &Paint) -> String {
-    use crate::verify::Status;
+fn verdict_tag(status: crate::finding::Status, paint: &Paint) -> String {
+    use crate::finding::Status;
     let text = match status {
         Status::Live | Status::Valid => format!("[{}]", status.as_str().to_uppercase()),
         other => format!("[{}]", other.as_str()),

@@ -1,8 +1,8 @@
 //! JSON output. The wire structs live here, apart from [`Finding`], so that renaming an
 //! internal field cannot change the contract: `version` 1, field names as documented.
 
-use super::{Report, ReportOptions, Stats};
-use crate::finding::Finding;
+use super::{Report, ReportOptions};
+use crate::finding::{Finding, Stats};
 use crate::redact::redact;
 use serde::Serialize;
 use std::io::{self, Write};

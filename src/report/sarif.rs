@@ -6,9 +6,9 @@
 //! `unicodeCodePoints`), as [`crate::finding::Location`] does. Secrets appear only redacted,
 //! in messages and snippets alike, unless `--show-secrets`.
 
-use super::{Report, ReportOptions, Stats};
+use super::{Report, ReportOptions};
 use crate::detect::rules::{rule, Rule, RULES};
-use crate::finding::{Finding, RuleId, Severity};
+use crate::finding::{Finding, RuleId, Severity, Stats};
 use crate::redact::{redact, redact_in};
 use crate::source::history::COMMIT_MESSAGE;
 use serde::Serialize;

@@ -13,12 +13,12 @@ use super::tree_diff::{self, Change};
 use super::{findings_in, Origin};
 use crate::detect::Detector;
 use crate::finding::Finding;
+use crate::finding::Stats;
 use crate::git::commit;
 use crate::git::index::Index;
 use crate::git::odb::{Kind, Odb, Read};
 use crate::git::{GitError, Repository};
 use crate::messages::Messages;
-use crate::report::Stats;
 
 /// Index entry modes.
 const MODE_SYMLINK: u32 = 0o120000;

@@ -4,7 +4,7 @@ use super::decode::{decode, Decoded};
 use super::{findings_in, Origin};
 use crate::detect::Detector;
 use crate::finding::Finding;
-use crate::report::Stats;
+use crate::finding::Stats;
 use std::io::Read;
 
 /// The display path of standard input.

@@ -4,10 +4,10 @@
 //! fewest lines away: the same URL, client call or `.env` file); in history, failing that, with
 //! one from the same commit. What cannot be paired is `unverifiable`, with the reason.
 
-use super::{Status, Verification};
 use crate::detect::jwt;
 use crate::detect::rules::{Role, Verifier};
 use crate::finding::{rfc3339_utc, Finding};
+use crate::finding::{Status, Verification};
 use crate::redact::redact;
 use std::collections::HashMap;
 

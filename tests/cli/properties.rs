@@ -4,8 +4,9 @@
 
 use crate::common::{fixtures, template};
 use leakfence::detect::Detector;
+use leakfence::finding::Stats;
 use leakfence::finding::{sort_findings, RuleId, Severity};
-use leakfence::report::{human::Human, json::Json, Report, ReportOptions, Stats};
+use leakfence::report::{human::Human, json::Json, Report, ReportOptions};
 use leakfence::source::{findings_in, Origin};
 use proptest::prelude::*;
 

@@ -1,10 +1,20 @@
 //! Findings: what the detector reports and what every later stage passes along.
 //!
-//! A [`Finding`] keeps the raw secret; only `redact` decides how much of it is shown.
+//! The pipeline's plain data, at the bottom of the module graph: sources make [`Finding`]s
+//! and count [`Stats`], `--verify` writes [`Verification`]s into them, filters and reporters
+//! read them. Nothing here depends on a stage. A [`Finding`] keeps the raw secret; only
+//! `redact` decides how much of it is shown.
+
+#[cfg(test)]
+mod example;
+mod stats;
+mod verdict;
 
 use sha2::{Digest, Sha256};
 
 pub use crate::detect::{Location, RuleId, Severity, Span};
+pub use stats::Stats;
+pub use verdict::{Status, Verification};
 
 /// Git provenance of a finding (history scans only): the commit that introduced it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -67,7 +77,7 @@ pub struct Finding {
     /// Which file at `HEAD` still holds it: its own path, or where it lives now.
     pub head_path: Option<String>,
     /// With `--verify`: whether the credential works.
-    pub verification: Option<crate::verify::Verification>,
+    pub verification: Option<Verification>,
 }
 
 impl Finding {
@@ -119,37 +129,6 @@ pub fn fingerprint(rule: RuleId, path: &str, secret: &str) -> String {
 /// Sorts findings by (path, line, column, rule, commit) so that output is deterministic.
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-}
-
-#[cfg(test)]
-impl Finding {
-    /// A finding for unit tests: `rule` at `path:line:column`, the secret alone on its line.
-    /// Tests override what they need with struct update syntax.
-    pub(crate) fn example(
-        rule: RuleId,
-        path: &str,
-        line: usize,
-        column: usize,
-        secret: &str,
-    ) -> Finding {
-        Finding {
-            rule,
-            severity: crate::detect::rules::rule(rule).severity,
-            path: path.into(),
-            location: Location { line, column },
-            end_column: column + secret.chars().count(),
-            span: Span {
-                start: 0,
-                end: secret.len(),
-            },
-            secret: secret.into(),
-            line_text: secret.into(),
-            commit: None,
-            in_head: None,
-            head_path: None,
-            verification: None,
-        }
-    }
 }
 
 #[cfg(test)]
