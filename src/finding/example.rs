@@ -24,7 +24,7 @@ impl Finding {
             },
             secret: secret.into(),
             line_text: secret.into(),
-            commit: None,
+            provenance: super::Provenance::File,
             in_head: None,
             head_path: None,
             verification: None,

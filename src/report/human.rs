@@ -42,7 +42,7 @@ impl Report for Human {
         // one being pointed at.
         let mut secrets_on_line: HashMap<(&str, usize, Option<&str>), Vec<&str>> = HashMap::new();
         for f in findings {
-            let commit = f.commit.as_ref().map(|c| c.id.as_str());
+            let commit = f.commit_id();
             secrets_on_line
                 .entry((&f.path, f.location.line, commit))
                 .or_default()
@@ -50,7 +50,7 @@ impl Report for Human {
         }
         let mut current_commit = None;
         for finding in ordered_for_reading(findings) {
-            if let Some(commit) = &finding.commit {
+            if let Some(commit) = finding.commit() {
                 if current_commit != Some(&commit.id) {
                     current_commit = Some(&commit.id);
                     writeln!(
@@ -68,7 +68,7 @@ impl Report for Human {
             let key = (
                 finding.path.as_str(),
                 finding.location.line,
-                finding.commit.as_ref().map(|c| c.id.as_str()),
+                finding.commit_id(),
             );
             let others = secrets_on_line
                 .get(&key)
@@ -89,8 +89,7 @@ fn ordered_for_reading(findings: &[Finding]) -> Vec<&Finding> {
     let mut ordered: Vec<&Finding> = findings.iter().collect();
     ordered.sort_by(|a, b| {
         let key = |f: &Finding| {
-            f.commit
-                .as_ref()
+            f.commit()
                 .map(|c| (std::cmp::Reverse(c.time), c.id.clone()))
         };
         key(a).cmp(&key(b))
@@ -174,7 +173,7 @@ impl Human {
             finding.location.line,
             finding.location.column
         );
-        if let Some(commit) = &finding.commit {
+        if let Some(commit) = finding.commit() {
             location.push_str(&format!(
                 " (commit {})",
                 &commit.id[..commit.id.len().min(12)]

@@ -7,8 +7,8 @@
 use super::decode::{decode, Decoded};
 use super::{findings_in, Origin};
 use crate::detect::Detector;
-use crate::finding::Finding;
 use crate::finding::Stats;
+use crate::finding::{Finding, Provenance};
 use crate::messages::Messages;
 use ignore::{DirEntry, WalkBuilder, WalkState};
 use std::collections::HashSet;
@@ -118,7 +118,7 @@ impl<'a> Worker<'a> {
                 self.stats.files += 1;
                 let origin = Origin {
                     path: display.to_string(),
-                    commit: None,
+                    provenance: Provenance::File,
                 };
                 self.findings
                     .extend(findings_in(&self.detector, &origin, &text));

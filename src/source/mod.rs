@@ -13,7 +13,7 @@ pub mod tree_diff;
 use crate::detect::lines::LineIndex;
 use crate::detect::rules::rule;
 use crate::detect::Detector;
-use crate::finding::{Commit, Finding};
+use crate::finding::{Finding, Provenance};
 use crate::git::odb::{Kind, Odb};
 use crate::git::ObjectId;
 use decode::{decode, Decoded};
@@ -24,8 +24,8 @@ use std::collections::HashSet;
 pub struct Origin {
     /// Display path: relative to the scan root, `/`-separated, or `<stdin>`.
     pub path: String,
-    /// The commit it belongs to, for history scans.
-    pub commit: Option<Commit>,
+    /// What the content is.
+    pub provenance: Provenance,
 }
 
 /// Runs the detector over one decoded content and turns detections into findings.
@@ -54,7 +54,7 @@ pub fn findings_in(detector: &Detector, origin: &Origin, content: &[u8]) -> Vec<
                 span: d.span,
                 secret: String::from_utf8_lossy(&content[d.span.start..d.span.end]).into_owned(),
                 line_text: String::from_utf8_lossy(&content[line_range]).into_owned(),
-                commit: origin.commit.clone(),
+                provenance: origin.provenance.clone(),
                 in_head: None,
                 head_path: None,
                 verification: None,

@@ -12,8 +12,8 @@ use super::decode::{decode, Decoded};
 use super::tree_diff::{self, Change};
 use super::{findings_in, Origin};
 use crate::detect::Detector;
-use crate::finding::Finding;
 use crate::finding::Stats;
+use crate::finding::{Finding, Provenance};
 use crate::git::commit;
 use crate::git::index::Index;
 use crate::git::odb::{Kind, Odb, Read};
@@ -116,7 +116,10 @@ impl BlobScan<'_> {
             Decoded::Text(text) => text,
         };
         stats.files += 1;
-        let origin = Origin { path, commit: None };
+        let origin = Origin {
+            path,
+            provenance: Provenance::Staged,
+        };
         let mut found = findings_in(self.detector, &origin, &text);
         if found.is_empty() {
             return;

@@ -3,8 +3,8 @@
 use super::decode::{decode, Decoded};
 use super::{findings_in, Origin};
 use crate::detect::Detector;
-use crate::finding::Finding;
 use crate::finding::Stats;
+use crate::finding::{Finding, Provenance};
 use std::io::Read;
 
 /// The display path of standard input.
@@ -28,7 +28,7 @@ pub fn scan_reader(
             stats.files += 1;
             let origin = Origin {
                 path: STDIN_PATH.to_string(),
-                commit: None,
+                provenance: Provenance::File,
             };
             Ok(findings_in(detector, &origin, &text))
         }

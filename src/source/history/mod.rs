@@ -23,7 +23,7 @@ use super::tree_diff::{self, Change, Previous};
 use super::{findings_in, previous_lines, retain_new_lines, Origin};
 use crate::detect::Detector;
 use crate::finding::Stats;
-use crate::finding::{Commit, Finding};
+use crate::finding::{Commit, Finding, Provenance, COMMIT_MESSAGE_PATH};
 use crate::git::commit;
 use crate::git::odb::{Kind, Odb, Read};
 use crate::git::pack::{Content, DeltaForest};
@@ -35,9 +35,6 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-
-/// The location reported for a finding in a commit message (it has no path).
-pub const COMMIT_MESSAGE: &str = "commit-message";
 
 /// What to scan and how.
 #[derive(Debug, Clone)]
@@ -121,7 +118,7 @@ pub fn scan(
     odb.packs().clear_cache();
     let occurrences = attribute(&scans);
     stats.blobs = occurrences.len() as u64;
-    let (mut attributed, blob_stats) = pool.install(|| {
+    let (in_blobs, blob_stats) = pool.install(|| {
         scan_blobs(
             &odb,
             head.as_ref()
@@ -136,11 +133,16 @@ pub fn scan(
     });
     progress.finish();
     stats.add(&blob_stats);
-    for (commit, scan) in scans.into_iter().enumerate() {
-        attributed.extend(scan.message_findings.into_iter().map(|f| (commit, f)));
-    }
-    let mut findings = attach_commits(&odb, &commits, attributed, messages);
-    if findings.iter().any(|f| f.path != COMMIT_MESSAGE) {
+    let in_messages: Vec<Attributed> = scans
+        .into_iter()
+        .enumerate()
+        .flat_map(|(commit, scan)| scan.message_findings.into_iter().map(move |f| (commit, f)))
+        .collect();
+    let mut commit_infos = CommitInfos::new(&odb, &commits, messages);
+    let mut findings = commit_infos.attach(in_blobs, |commit| Provenance::Blob { commit });
+    findings
+        .extend(commit_infos.attach(in_messages, |commit| Provenance::CommitMessage { commit }));
+    if findings.iter().any(|f| !f.is_commit_message()) {
         let listed = head.unwrap_or_else(|| list_head(&pool, head_commit, &odb));
         match listed {
             Ok(head) => pool.install(|| {
@@ -176,7 +178,7 @@ fn list_head(
 }
 
 /// A finding and the position of the commit that introduced it, until commit metadata is
-/// read once per commit.
+/// read once per commit: its provenance is set then (see [`CommitInfos::attach`]).
 type Attributed = (usize, Finding);
 
 /// Step (1): per-commit changes and message findings, in parallel, in commit order.
@@ -217,9 +219,10 @@ impl Walk<'_> {
             _ => None,
         };
         let changes = tree_diff::commit_changes(odb, parent_tree, tree)?;
+        // The provenance names the commit once its metadata is read (`CommitInfos::attach`).
         let origin = Origin {
-            path: COMMIT_MESSAGE.to_string(),
-            commit: None,
+            path: COMMIT_MESSAGE_PATH.to_string(),
+            provenance: Provenance::File,
         };
         let message_findings = findings_in(detector, &origin, parsed.message);
         Ok(CommitScan {
@@ -420,9 +423,11 @@ impl Blob<'_> {
         stats.files += 1;
         let found = findings_in(
             detector,
+            // Path and provenance depend on the place and commit: set below and by
+            // `CommitInfos::attach`.
             &Origin {
                 path: String::new(),
-                commit: None,
+                provenance: Provenance::File,
             },
             &text,
         );
@@ -451,24 +456,42 @@ impl Blob<'_> {
     }
 }
 
-/// Gives each finding its commit's id, author and date, reading each commit once.
-fn attach_commits(
-    odb: &Odb,
-    commits: &[ObjectId],
-    attributed: Vec<Attributed>,
-    messages: &Messages,
-) -> Vec<Finding> {
-    let mut cache: HashMap<usize, Commit> = HashMap::new();
-    attributed
-        .into_iter()
-        .map(|(index, mut finding)| {
-            let commit = cache
-                .entry(index)
-                .or_insert_with(|| commit_info(odb, commits[index], messages));
-            finding.commit = Some(commit.clone());
-            finding
-        })
-        .collect()
+/// Commit metadata (id, author, date), read once per commit that has findings.
+struct CommitInfos<'a> {
+    odb: &'a Odb,
+    commits: &'a [ObjectId],
+    messages: &'a Messages,
+    cache: HashMap<usize, Commit>,
+}
+
+impl<'a> CommitInfos<'a> {
+    fn new(odb: &'a Odb, commits: &'a [ObjectId], messages: &'a Messages) -> Self {
+        CommitInfos {
+            odb,
+            commits,
+            messages,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// Gives each finding the provenance `make` builds from its commit's metadata.
+    fn attach(
+        &mut self,
+        attributed: Vec<Attributed>,
+        make: impl Fn(Commit) -> Provenance,
+    ) -> Vec<Finding> {
+        attributed
+            .into_iter()
+            .map(|(index, mut finding)| {
+                let commit = self
+                    .cache
+                    .entry(index)
+                    .or_insert_with(|| commit_info(self.odb, self.commits[index], self.messages));
+                finding.provenance = make(commit.clone());
+                finding
+            })
+            .collect()
+    }
 }
 
 fn commit_info(odb: &Odb, id: ObjectId, messages: &Messages) -> Commit {
