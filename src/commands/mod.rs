@@ -3,6 +3,7 @@
 
 mod info;
 mod install;
+mod progress;
 
 use crate::cli::{Command, ConfigCommand, Format};
 use crate::config::{
@@ -64,7 +65,9 @@ fn history(config: HistoryConfig) -> anyhow::Result<u8> {
     let started = Instant::now();
     let detector = Detector::new();
     let messages = Messages::new(config.common.output.quiet);
-    let (findings, mut stats) = source::history::scan(&config.options, &detector, &messages)?;
+    let bars = progress::Bars::new(config.progress);
+    let (findings, mut stats) =
+        source::history::scan(&config.options, &detector, &messages, &bars)?;
     stats.seconds = started.elapsed().as_secs_f64();
     finish(findings, stats, &messages, config.common, Advice::None)
 }
@@ -83,7 +86,9 @@ fn pre_push(mut config: HistoryConfig) -> anyhow::Result<u8> {
     let started = Instant::now();
     let detector = Detector::new();
     let messages = Messages::new(config.common.output.quiet);
-    let (findings, mut stats) = source::history::scan(&config.options, &detector, &messages)?;
+    let bars = progress::Bars::new(config.progress);
+    let (findings, mut stats) =
+        source::history::scan(&config.options, &detector, &messages, &bars)?;
     stats.seconds = started.elapsed().as_secs_f64();
     finish(findings, stats, &messages, config.common, Advice::Push)
 }

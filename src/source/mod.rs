@@ -6,6 +6,7 @@
 pub mod decode;
 pub mod fs;
 pub mod history;
+pub mod progress;
 pub mod staged;
 pub mod stdin;
 pub mod tree_diff;

@@ -29,11 +29,10 @@ use crate::git::odb::{Kind, Odb, Read};
 use crate::git::pack::{Content, DeltaForest};
 use crate::git::{GitError, ObjectId, Repository};
 use crate::messages::Messages;
+use crate::source::progress::Progress;
 use head::HeadSnapshot;
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// What to scan and how.
@@ -47,8 +46,6 @@ pub struct HistoryOptions {
     pub max_file_size: u64,
     /// Worker threads (0: one per core).
     pub threads: usize,
-    /// Draw progress bars on stderr.
-    pub progress: bool,
 }
 
 /// A place that introduced a blob.
@@ -65,11 +62,13 @@ struct CommitScan {
     message_findings: Vec<Finding>,
 }
 
-/// Scans the selected history. Returns findings (each with its commit) and statistics.
+/// Scans the selected history, telling `progress` how far it got. Returns findings (each with
+/// its commit) and statistics.
 pub fn scan(
     options: &HistoryOptions,
     detector: &Detector,
     messages: &Messages,
+    progress: &dyn Progress,
 ) -> Result<(Vec<Finding>, Stats), GitError> {
     let repo = &options.repo;
     if !repo.has_commits()? {
@@ -100,7 +99,6 @@ pub fn scan(
         ..Stats::default()
     };
 
-    let progress = Progress::new(options.progress);
     let odb = repo.odb();
     let walk = Walk {
         odb: &odb,
@@ -108,7 +106,7 @@ pub fn scan(
         detector,
         messages,
     };
-    let scans = pool.install(|| walk.commits(&commits, &progress));
+    let scans = pool.install(|| walk.commits(&commits, progress));
     // HEAD's files are listed now, for the blob scan to keep copies of them, when the scan is
     // large and includes HEAD; otherwise later, and only if there are findings to place.
     let head_commit = repo.head();
@@ -128,7 +126,7 @@ pub fn scan(
             detector,
             messages,
             options.max_file_size,
-            &progress,
+            progress,
         )
     });
     progress.finish();
@@ -192,7 +190,7 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    fn commits(&self, commits: &[ObjectId], progress: &Progress) -> Vec<CommitScan> {
+    fn commits(&self, commits: &[ObjectId], progress: &dyn Progress) -> Vec<CommitScan> {
         progress.start_commits(commits.len() as u64);
         commits
             .par_iter()
@@ -283,7 +281,7 @@ fn scan_blobs(
     detector: &Detector,
     messages: &Messages,
     max_size: u64,
-    progress: &Progress,
+    progress: &dyn Progress,
 ) -> (Vec<Attributed>, Stats) {
     progress.start_blobs(blobs.len() as u64);
     let ids: Vec<ObjectId> = blobs.iter().map(|(id, _)| *id).collect();
@@ -514,63 +512,6 @@ fn commit_info(odb: &Odb, id: ObjectId, messages: &Messages) -> Commit {
                 email: String::new(),
                 time: 0,
             }
-        }
-    }
-}
-
-/// Progress bars on stderr (only when asked: a terminal and not `--quiet`).
-struct Progress {
-    bar: Option<ProgressBar>,
-    bytes: AtomicU64,
-}
-
-impl Progress {
-    fn new(enabled: bool) -> Progress {
-        Progress {
-            bar: enabled.then(ProgressBar::hidden),
-            bytes: AtomicU64::new(0),
-        }
-    }
-
-    fn restyle(&self, total: u64, template: &str) {
-        if let Some(bar) = &self.bar {
-            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            bar.set_length(total);
-            bar.set_position(0);
-            if let Ok(style) = ProgressStyle::with_template(template) {
-                bar.set_style(style);
-            }
-        }
-    }
-
-    fn start_commits(&self, total: u64) {
-        self.restyle(total, "commits {bar:30} {pos}/{len} {per_sec} eta {eta}");
-    }
-
-    fn commit_done(&self) {
-        if let Some(bar) = &self.bar {
-            bar.inc(1);
-        }
-    }
-
-    fn start_blobs(&self, total: u64) {
-        self.restyle(
-            total,
-            "blobs   {bar:30} {pos}/{len} {msg} {per_sec} eta {eta}",
-        );
-    }
-
-    fn blob_done(&self, bytes: u64) {
-        if let Some(bar) = &self.bar {
-            let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
-            bar.set_message(crate::report::human::human_bytes(total));
-            bar.inc(1);
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
         }
     }
 }
