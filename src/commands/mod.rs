@@ -115,13 +115,13 @@ fn finish(
     let Common { output, policy, .. } = common;
     filter::drop_allowed(
         &mut findings,
-        &policy.settings,
+        &policy.settings.allowlist,
         &policy.base,
         &policy.own_files,
     );
     finding::sort_findings(&mut findings);
     if let Some(path) = &policy.write_baseline {
-        filter::apply_rule_settings(&mut findings, &policy.settings);
+        apply_rule_settings(&mut findings, &policy);
         return write_baseline(path, &findings, messages);
     }
     apply_baseline(&policy, &mut findings)?;
@@ -131,7 +131,7 @@ fn finish(
             findings.retain(|f| f.verification.as_ref().is_some_and(|v| v.status.is_live()));
         }
     }
-    filter::apply_rule_settings(&mut findings, &policy.settings);
+    apply_rule_settings(&mut findings, &policy);
     stats.errors = messages.error_count();
     let blocks = |f: &Finding| {
         if policy.fail_on_live {
@@ -148,6 +148,12 @@ fn finish(
     };
     write_report(&findings, &stats, &output, advice)?;
     Ok(exit::exit_code(blocking, stats.errors > 0))
+}
+
+/// Disabled rules and severity overrides from the configuration file.
+fn apply_rule_settings(findings: &mut Vec<Finding>, policy: &Policy) {
+    let settings = &policy.settings;
+    filter::apply_rule_settings(findings, &settings.disabled, &settings.severity);
 }
 
 fn write_baseline(
