@@ -5,6 +5,7 @@ mod formats;
 mod history;
 mod hostile;
 mod install;
+mod layering;
 mod matrix;
 mod policy;
 mod precommit;
