@@ -18,9 +18,8 @@ mod head;
 pub mod push;
 pub mod revs;
 
-use super::decode::{decode, Decoded};
 use super::tree_diff::{self, Change, Previous};
-use super::{findings_in, previous_lines, retain_new_lines, Origin};
+use super::{findings_in, Origin, Scanner, Skip};
 use crate::detect::Detector;
 use crate::finding::Stats;
 use crate::finding::{Commit, Finding, Provenance, COMMIT_MESSAGE_PATH};
@@ -116,19 +115,17 @@ pub fn scan(
     odb.packs().clear_cache();
     let occurrences = attribute(&scans);
     stats.blobs = occurrences.len() as u64;
-    let (in_blobs, blob_stats) = pool.install(|| {
-        scan_blobs(
-            &odb,
-            head.as_ref()
-                .and_then(|listed| listed.as_ref().ok())
-                .and_then(Option::as_ref),
-            occurrences,
-            detector,
-            messages,
-            options.max_file_size,
-            progress,
-        )
-    });
+    let blob_scan = BlobScan {
+        odb: &odb,
+        head: head
+            .as_ref()
+            .and_then(|listed| listed.as_ref().ok())
+            .and_then(Option::as_ref),
+        detector,
+        messages,
+        max_size: options.max_file_size,
+    };
+    let (in_blobs, blob_stats) = pool.install(|| blob_scan.all(occurrences, progress));
     progress.finish();
     stats.add(&blob_stats);
     let in_messages: Vec<Attributed> = scans
@@ -271,57 +268,119 @@ fn attribute(scans: &[CommitScan]) -> Vec<(ObjectId, Vec<Occurrence>)> {
     blobs
 }
 
-/// Step (3): each distinct blob read and scanned once, in parallel: those in packs through
-/// the delta forest, each delta chain resolved once; the rest (loose objects, anything the
-/// forest could not build) one by one, damage and missing objects named.
-fn scan_blobs(
-    odb: &Odb,
-    head: Option<&HeadSnapshot>,
-    blobs: Vec<(ObjectId, Vec<Occurrence>)>,
-    detector: &Detector,
-    messages: &Messages,
+/// What the blob scan needs.
+struct BlobScan<'a> {
+    odb: &'a Odb,
+    /// `HEAD`'s files, when listed already: the scan keeps copies of their contents.
+    head: Option<&'a HeadSnapshot>,
+    detector: &'a Detector,
+    messages: &'a Messages,
+    /// Blobs larger than this are skipped with a warning.
     max_size: u64,
-    progress: &dyn Progress,
-) -> (Vec<Attributed>, Stats) {
-    progress.start_blobs(blobs.len() as u64);
-    let ids: Vec<ObjectId> = blobs.iter().map(|(id, _)| *id).collect();
-    let forest = DeltaForest::plan(odb.packs(), &ids);
-    let collected = Mutex::new((Vec::new(), Stats::default()));
-    let keep = |outcome: BlobOutcome| {
-        progress.blob_done(outcome.stats.bytes);
-        let mut collected = collected.lock().unwrap_or_else(|e| e.into_inner());
-        collected.0.extend(outcome.findings);
-        collected.1.add(&outcome.stats);
-    };
-    let delivered = forest.visit(odb.packs(), max_size, &|position, kind, content| {
-        let (id, places) = &blobs[position];
-        let scanned = with_detector(detector, |detector| {
+}
+
+impl BlobScan<'_> {
+    /// Scans every blob; returns the findings of each place that introduced one, and counts.
+    fn all(
+        &self,
+        blobs: Vec<(ObjectId, Vec<Occurrence>)>,
+        progress: &dyn Progress,
+    ) -> (Vec<Attributed>, Stats) {
+        progress.start_blobs(blobs.len() as u64);
+        let odb = self.odb;
+        let ids: Vec<ObjectId> = blobs.iter().map(|(id, _)| *id).collect();
+        let forest = DeltaForest::plan(odb.packs(), &ids);
+        let collected = Mutex::new((Vec::new(), Stats::default()));
+        let keep = |outcome: BlobOutcome| {
+            progress.blob_done(outcome.stats.bytes);
+            let mut collected = collected.lock().unwrap_or_else(|e| e.into_inner());
+            collected.0.extend(outcome.findings);
+            collected.1.add(&outcome.stats);
+        };
+        let delivered = forest.visit(odb.packs(), self.max_size, &|position, kind, content| {
+            let (id, places) = &blobs[position];
             let blob = Blob { id: *id, places };
-            match content {
+            let outcome = with_detector(self.detector, |detector| match content {
                 // A tree entry that names a commit or tree as a file: damage, as git says.
-                _ if kind != Kind::Blob => blob.not_a_blob(messages),
+                _ if kind != Kind::Blob => blob.not_a_blob(self.messages),
                 Content::Data(bytes) => {
-                    if let Some(head) = head {
+                    if let Some(head) = self.head {
                         head.offer(*id, bytes);
                     }
-                    blob.scan(odb, detector, messages, max_size, bytes)
+                    self.scan(&blob, detector, bytes)
                 }
-                Content::TooLarge(size) => blob.too_large(messages, size),
-            }
-        });
-        keep(scanned);
-    });
-    blobs
-        .par_iter()
-        .zip(delivered)
-        .filter(|(_, delivered)| !delivered)
-        .for_each(|((id, places), _)| {
-            let scanned = with_detector(detector, |detector| {
-                Blob { id: *id, places }.read_and_scan(odb, detector, messages, max_size)
+                Content::TooLarge(size) => self.too_large(&blob, detector, size),
             });
-            keep(scanned);
+            keep(outcome);
         });
-    collected.into_inner().unwrap_or_else(|e| e.into_inner())
+        blobs
+            .par_iter()
+            .zip(delivered)
+            .filter(|(_, delivered)| !delivered)
+            .for_each(|((id, places), _)| {
+                let blob = Blob { id: *id, places };
+                keep(with_detector(self.detector, |detector| {
+                    self.read_and_scan(&blob, detector)
+                }));
+            });
+        collected.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Reads a blob on its own (a blob over the limit is not inflated) and scans it.
+    fn read_and_scan(&self, blob: &Blob<'_>, detector: &Detector) -> BlobOutcome {
+        match self.odb.read_limited(&blob.id, self.max_size) {
+            Ok(Read::Data {
+                kind: Kind::Blob,
+                data,
+            }) => self.scan(blob, detector, &data),
+            Ok(Read::Data { .. }) => blob.not_a_blob(self.messages),
+            Ok(Read::TooLarge { size, .. }) => self.too_large(blob, detector, size),
+            Err(e) => {
+                self.messages
+                    .error(&blob.first_path(), format_args!("cannot read: {e}"));
+                BlobOutcome::default()
+            }
+        }
+    }
+
+    fn too_large(&self, blob: &Blob<'_>, detector: &Detector, size: u64) -> BlobOutcome {
+        let mut stats = Stats::default();
+        let skip = self.scanner(detector).too_large(size, &mut stats);
+        blob.skipped(self.messages, skip, stats)
+    }
+
+    /// Scans a blob's content; each place that introduced it gets the findings on lines that
+    /// were not in the file's previous version.
+    fn scan(&self, blob: &Blob<'_>, detector: &Detector, content: &[u8]) -> BlobOutcome {
+        let mut stats = Stats::default();
+        // Path and provenance depend on the place and commit: set below and by
+        // `CommitInfos::attach`.
+        let origin = Origin {
+            path: String::new(),
+            provenance: Provenance::File,
+        };
+        let scanned = match self.scanner(detector).scan(content, &origin, &mut stats) {
+            Ok(scanned) => scanned,
+            Err(skip) => return blob.skipped(self.messages, skip, stats),
+        };
+        let mut out = Vec::new();
+        for place in blob.places {
+            let here = scanned.on_new_lines(self.odb, &place.old);
+            let path = String::from_utf8_lossy(&place.path).into_owned();
+            for mut finding in here {
+                finding.path = path.clone();
+                out.push((place.commit, finding));
+            }
+        }
+        BlobOutcome {
+            findings: out,
+            stats,
+        }
+    }
+
+    fn scanner<'d>(&self, detector: &'d Detector) -> Scanner<'d> {
+        Scanner::new(detector, Some(self.max_size))
+    }
 }
 
 /// What scanning one blob gave.
@@ -343,28 +402,6 @@ impl Blob<'_> {
         String::from_utf8_lossy(&self.places[0].path).into_owned()
     }
 
-    /// Reads the blob on its own (a blob over the limit is not inflated) and scans it.
-    fn read_and_scan(
-        &self,
-        odb: &Odb,
-        detector: &Detector,
-        messages: &Messages,
-        max_size: u64,
-    ) -> BlobOutcome {
-        match odb.read_limited(&self.id, max_size) {
-            Ok(Read::Data {
-                kind: Kind::Blob,
-                data,
-            }) => self.scan(odb, detector, messages, max_size, &data),
-            Ok(Read::Data { .. }) => self.not_a_blob(messages),
-            Ok(Read::TooLarge { size, .. }) => self.too_large(messages, size),
-            Err(e) => {
-                messages.error(&self.first_path(), format_args!("cannot read: {e}"));
-                BlobOutcome::default()
-            }
-        }
-    }
-
     fn not_a_blob(&self, messages: &Messages) -> BlobOutcome {
         messages.error(
             &self.first_path(),
@@ -373,83 +410,21 @@ impl Blob<'_> {
         BlobOutcome::default()
     }
 
-    fn too_large(&self, messages: &Messages, size: u64) -> BlobOutcome {
-        messages.warn(
-            &self.first_path(),
-            format_args!(
-                "blob {} skipped: {size} bytes is over the size limit",
-                self.id
-            ),
-        );
-        BlobOutcome {
-            stats: Stats {
-                bytes: size,
-                too_large_skipped: 1,
-                ..Stats::default()
-            },
-            ..BlobOutcome::default()
-        }
-    }
-
-    /// Scans the blob's content; each place that introduced it gets the findings on lines
-    /// that were not in the file's previous version.
-    fn scan(
-        &self,
-        odb: &Odb,
-        detector: &Detector,
-        messages: &Messages,
-        max_size: u64,
-        content: &[u8],
-    ) -> BlobOutcome {
-        if content.len() as u64 > max_size {
-            return self.too_large(messages, content.len() as u64);
-        }
-        let mut stats = Stats {
-            bytes: content.len() as u64,
-            ..Stats::default()
-        };
-        let text = match decode(content) {
-            Decoded::Binary => {
-                stats.binary_skipped += 1;
-                return BlobOutcome {
-                    stats,
-                    ..BlobOutcome::default()
-                };
-            }
-            Decoded::Text(text) => text,
-        };
-        stats.files += 1;
-        let found = findings_in(
-            detector,
-            // Path and provenance depend on the place and commit: set below and by
-            // `CommitInfos::attach`.
-            &Origin {
-                path: String::new(),
-                provenance: Provenance::File,
-            },
-            &text,
-        );
-        if found.is_empty() {
-            return BlobOutcome {
-                stats,
-                ..BlobOutcome::default()
-            };
-        }
-        let mut out = Vec::new();
-        for place in self.places {
-            let mut here = found.clone();
-            if let Some(old) = previous_lines(odb, &place.old, &text) {
-                retain_new_lines(&mut here, &old);
-            }
-            let path = String::from_utf8_lossy(&place.path).into_owned();
-            for mut finding in here {
-                finding.path = path.clone();
-                out.push((place.commit, finding));
-            }
+    /// A blob the scanner skipped: one over the limit is named, and its size counted as read.
+    fn skipped(&self, messages: &Messages, skip: Skip, mut stats: Stats) -> BlobOutcome {
+        if let Skip::TooLarge { size } = skip {
+            stats.bytes += size;
+            messages.warn(
+                &self.first_path(),
+                format_args!(
+                    "blob {} skipped: {size} bytes is over the size limit",
+                    self.id
+                ),
+            );
         }
         BlobOutcome {
-            findings: out,
             stats,
+            ..BlobOutcome::default()
         }
     }
 }
