@@ -14,7 +14,9 @@ pub mod finding;
 pub mod git;
 pub mod hook;
 pub mod messages;
+pub mod redact;
 pub mod report;
+pub mod sanitize;
 pub mod source;
 pub mod verify;
 

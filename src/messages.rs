@@ -29,7 +29,7 @@ impl Messages {
         self.errors.fetch_add(1, Ordering::Relaxed);
         print_line(&format!(
             "leakfence: {}: {message}",
-            crate::report::sanitize::escape(path)
+            crate::sanitize::escape(path)
         ));
     }
 
@@ -39,7 +39,7 @@ impl Messages {
         if !self.quiet {
             print_line(&format!(
                 "leakfence: warning: {}: {message}",
-                crate::report::sanitize::escape(path)
+                crate::sanitize::escape(path)
             ));
         }
     }

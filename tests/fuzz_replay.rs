@@ -17,6 +17,7 @@ mod template;
 
 use checks::{Detectors, TARGETS};
 use leakfence::finding::Finding;
+use leakfence::finding::Provenance;
 use leakfence::source::{findings_in, Origin};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -138,7 +139,7 @@ fn rule_corpora_hold_the_detector_invariants() {
     let inputs = rule_corpus_inputs();
     let origin = Origin {
         path: "case".to_string(),
-        commit: None,
+        provenance: Provenance::File,
     };
     let found: usize = inputs
         .iter()
@@ -163,7 +164,7 @@ fn finding_checks_catch_broken_findings() {
     let data = text.as_bytes();
     let origin = Origin {
         path: "case".to_string(),
-        commit: None,
+        provenance: Provenance::File,
     };
     let findings = findings_in(&detectors.prefilter, &origin, data);
     assert_eq!(findings.len(), 2, "the account SID and the auth token");

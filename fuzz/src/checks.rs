@@ -10,10 +10,11 @@ use leakfence::detect::jwt::twilio_access_token;
 use leakfence::detect::Detector;
 use leakfence::filter::baseline::Baseline;
 use leakfence::finding::Finding;
+use leakfence::finding::Provenance;
 use leakfence::git::index::Index;
 use leakfence::git::pack::delta;
 use leakfence::git::{tree, HashKind, ObjectId};
-use leakfence::report::redact::{redact, redact_in};
+use leakfence::redact::{redact, redact_in};
 use leakfence::source::history::push;
 use leakfence::source::{findings_in, Origin};
 use std::path::Path;
@@ -72,7 +73,7 @@ impl Default for Detectors {
 pub fn detector(detectors: &Detectors, data: &[u8]) {
     let origin = Origin {
         path: "fuzz-input".to_string(),
-        commit: None,
+        provenance: Provenance::File,
     };
     let findings = findings_in(&detectors.prefilter, &origin, data);
     check_findings(data, &findings);

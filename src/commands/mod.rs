@@ -3,6 +3,7 @@
 
 mod info;
 mod install;
+mod progress;
 
 use crate::cli::{Command, ConfigCommand, Format};
 use crate::config::{
@@ -11,8 +12,9 @@ use crate::config::{
 use crate::detect::Detector;
 use crate::filter::baseline::Baseline;
 use crate::finding::Finding;
+use crate::finding::Stats;
 use crate::messages::Messages;
-use crate::report::{self, Report, ReportOptions, Stats};
+use crate::report::{self, Report, ReportOptions};
 use crate::{exit, filter, finding, source};
 use anyhow::Context;
 use std::io::Write;
@@ -63,7 +65,9 @@ fn history(config: HistoryConfig) -> anyhow::Result<u8> {
     let started = Instant::now();
     let detector = Detector::new();
     let messages = Messages::new(config.common.output.quiet);
-    let (findings, mut stats) = source::history::scan(&config.options, &detector, &messages)?;
+    let bars = progress::Bars::new(config.progress);
+    let (findings, mut stats) =
+        source::history::scan(&config.options, &detector, &messages, &bars)?;
     stats.seconds = started.elapsed().as_secs_f64();
     finish(findings, stats, &messages, config.common, Advice::None)
 }
@@ -82,7 +86,9 @@ fn pre_push(mut config: HistoryConfig) -> anyhow::Result<u8> {
     let started = Instant::now();
     let detector = Detector::new();
     let messages = Messages::new(config.common.output.quiet);
-    let (findings, mut stats) = source::history::scan(&config.options, &detector, &messages)?;
+    let bars = progress::Bars::new(config.progress);
+    let (findings, mut stats) =
+        source::history::scan(&config.options, &detector, &messages, &bars)?;
     stats.seconds = started.elapsed().as_secs_f64();
     finish(findings, stats, &messages, config.common, Advice::Push)
 }
@@ -109,13 +115,13 @@ fn finish(
     let Common { output, policy, .. } = common;
     filter::drop_allowed(
         &mut findings,
-        &policy.settings,
+        &policy.settings.allowlist,
         &policy.base,
         &policy.own_files,
     );
     finding::sort_findings(&mut findings);
     if let Some(path) = &policy.write_baseline {
-        filter::apply_rule_settings(&mut findings, &policy.settings);
+        apply_rule_settings(&mut findings, &policy);
         return write_baseline(path, &findings, messages);
     }
     apply_baseline(&policy, &mut findings)?;
@@ -125,7 +131,7 @@ fn finish(
             findings.retain(|f| f.verification.as_ref().is_some_and(|v| v.status.is_live()));
         }
     }
-    filter::apply_rule_settings(&mut findings, &policy.settings);
+    apply_rule_settings(&mut findings, &policy);
     stats.errors = messages.error_count();
     let blocks = |f: &Finding| {
         if policy.fail_on_live {
@@ -143,6 +149,12 @@ fn finish(
     let code = exit::exit_code(blocking, stats.errors > 0);
     write_report(&findings, &stats, &output, advice, code)?;
     Ok(code)
+}
+
+/// Disabled rules and severity overrides from the configuration file.
+fn apply_rule_settings(findings: &mut Vec<Finding>, policy: &Policy) {
+    let settings = &policy.settings;
+    filter::apply_rule_settings(findings, &settings.disabled, &settings.severity);
 }
 
 fn write_baseline(

@@ -293,6 +293,8 @@ pub struct HistoryConfig {
     pub options: HistoryOptions,
     /// Output and policy.
     pub common: Common,
+    /// Draw progress bars on stderr.
+    pub progress: bool,
 }
 
 impl HistoryConfig {
@@ -310,9 +312,12 @@ impl HistoryConfig {
             },
             max_file_size: common.max_file_size,
             threads: args.threads.count(),
-            progress,
         };
-        Ok(HistoryConfig { options, common })
+        Ok(HistoryConfig {
+            options,
+            common,
+            progress,
+        })
     }
 
     /// Resolves `pre-push` arguments; the selection comes from git's input later.
@@ -324,9 +329,12 @@ impl HistoryConfig {
             selection: Selection::default(),
             max_file_size: common.max_file_size,
             threads: 0,
-            progress: false,
         };
-        Ok(HistoryConfig { options, common })
+        Ok(HistoryConfig {
+            options,
+            common,
+            progress: false,
+        })
     }
 }
 

@@ -1,26 +1,30 @@
 //! Filters: pure functions over findings that decide what is reported.
+//!
+//! They take plain parameters (an [`Allowlist`], rule sets), not the configuration that holds
+//! them: configuration builds filters, filters never read configuration.
 
 pub mod allowlist;
 pub mod baseline;
 
-use crate::config::file::FileSettings;
-use crate::finding::Finding;
+use crate::finding::{Finding, RuleId, Severity};
+use allowlist::Allowlist;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// The inline marker that silences every finding on its line.
 pub const ALLOW_MARKER: &str = "leakfence:allow";
 
-/// Drops what the user allowed: inline allow markers, the configured allowlist, and the
-/// scanner's own configuration and baseline files (never reported). Finding paths are resolved
-/// against `base` to recognise those files.
+/// Drops what the user allowed: inline allow markers, the configured `allowlist`, and the
+/// scanner's own configuration and baseline files (`own_files`, never reported). Finding paths
+/// are resolved against `base` to recognise those files.
 pub fn drop_allowed(
     findings: &mut Vec<Finding>,
-    settings: &FileSettings,
+    allowlist: &Allowlist,
     base: &Path,
     own_files: &[PathBuf],
 ) {
     drop_inline_allowed(findings);
-    findings.retain(|f| !settings.allowlist.allows(f));
+    findings.retain(|f| !allowlist.allows(f));
     if !own_files.is_empty() {
         findings.retain(|f| {
             base.join(&f.path)
@@ -30,12 +34,17 @@ pub fn drop_allowed(
     }
 }
 
-/// Applies per-rule settings: disabled rules are dropped, severities overridden. Runs after
-/// verification, which may pair a credential with a finding of a disabled rule.
-pub fn apply_rule_settings(findings: &mut Vec<Finding>, settings: &FileSettings) {
-    findings.retain(|f| !settings.disabled.contains(&f.rule));
+/// Applies per-rule settings: findings of `disabled` rules are dropped, severities overridden
+/// by `severity`. Runs after verification, which may pair a credential with a finding of a
+/// disabled rule.
+pub fn apply_rule_settings(
+    findings: &mut Vec<Finding>,
+    disabled: &HashSet<RuleId>,
+    severity: &HashMap<RuleId, Severity>,
+) {
+    findings.retain(|f| !disabled.contains(&f.rule));
     for finding in findings.iter_mut() {
-        if let Some(severity) = settings.severity.get(&finding.rule) {
+        if let Some(severity) = severity.get(&finding.rule) {
             finding.severity = *severity;
         }
     }

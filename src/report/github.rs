@@ -7,12 +7,11 @@
 //! neither end the command early nor start a new one. Secrets appear only redacted unless
 //! `--show-secrets`.
 
-use super::plural;
-use super::redact::redact;
-use super::{counts_by_rule, Report, ReportOptions, Stats};
+use super::{counts_by_rule, Report, ReportOptions};
+use super::{plural, scope};
 use crate::detect::rules::rule;
-use crate::finding::Finding;
-use crate::source::history::COMMIT_MESSAGE;
+use crate::finding::{Finding, Stats};
+use crate::redact::redact;
 use std::io::{self, Write};
 
 /// Annotations of one kind that GitHub shows per step; the log keeps the rest.
@@ -51,10 +50,10 @@ impl Report for Github {
 fn properties(finding: &Finding) -> String {
     let entry = rule(finding.rule);
     let title = format!("{} ({})", entry.name, finding.rule);
-    let positioned = match &finding.commit {
+    let positioned = match finding.commit() {
         None => true,
         Some(_) => {
-            finding.path != COMMIT_MESSAGE
+            !finding.is_commit_message()
                 && finding.in_head == Some(true)
                 && finding
                     .head_path
@@ -80,11 +79,11 @@ impl Github {
     fn message(&self, finding: &Finding) -> String {
         let entry = rule(finding.rule);
         let shown = redact(&finding.secret, self.options.show_secrets);
-        let place = match &finding.commit {
+        let place = match finding.commit() {
             None => String::new(),
             Some(commit) => {
                 let id = &commit.id[..commit.id.len().min(12)];
-                if finding.path == COMMIT_MESSAGE {
+                if finding.is_commit_message() {
                     format!(
                         " in the message of commit {id} (line {})",
                         finding.location.line
@@ -117,7 +116,7 @@ impl Github {
 
 /// One line for the run: counts per rule, what was scanned, and what may be missing.
 fn summary(findings: &[Finding], stats: &Stats, errors: usize, warnings: usize) -> String {
-    let scope = stats.scope();
+    let scope = scope(stats);
     let mut text = if findings.is_empty() {
         format!("no findings in {scope}")
     } else {
@@ -164,7 +163,7 @@ pub fn escape_property(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::detect::rules::{pick, rule};
-    use crate::finding::{Commit, RuleId, Severity};
+    use crate::finding::{Commit, Provenance, RuleId, Severity, COMMIT_MESSAGE_PATH};
 
     const SECRET: &str = "QWERTYUIOPASDFGHJKLZXCVBNM123456";
 
@@ -234,10 +233,12 @@ mod tests {
         };
         let secret = pick::contextual_secret();
         let mut gone = finding(secret, Severity::High, "a.env");
-        gone.commit = Some(commit.clone());
+        gone.provenance = Provenance::Blob {
+            commit: commit.clone(),
+        };
         gone.in_head = Some(false);
-        let mut message = finding(secret, Severity::High, COMMIT_MESSAGE);
-        message.commit = Some(commit);
+        let mut message = finding(secret, Severity::High, COMMIT_MESSAGE_PATH);
+        message.provenance = Provenance::CommitMessage { commit };
         let stats = Stats {
             commits: 4,
             blobs: 3,

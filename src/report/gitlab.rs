@@ -7,11 +7,10 @@
 //! analyzer does when it scans files rather than commits. The extract holds the redacted
 //! value unless `--show-secrets`. The wire structs live here, apart from [`Finding`].
 
-use super::redact::redact;
-use super::{Report, ReportOptions, Stats};
+use super::{Report, ReportOptions};
 use crate::detect::rules::{rule, RULES};
-use crate::finding::{Finding, Severity};
-use crate::source::history::COMMIT_MESSAGE;
+use crate::finding::{Finding, Severity, Stats};
+use crate::redact::redact;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -125,7 +124,7 @@ impl Report for Gitlab {
             .map(|f| {
                 // The same secret twice in one file shares a fingerprint; the occurrence
                 // number keeps ids unique without tying them to line numbers.
-                let commit = f.commit.as_ref().map(|c| c.id.as_str());
+                let commit = f.commit_id();
                 let fingerprint = f.fingerprint();
                 let n = seen.entry((fingerprint.clone(), commit)).or_insert(0);
                 *n += 1;
@@ -147,9 +146,9 @@ impl Gitlab {
     fn vulnerability<'a>(&self, finding: &'a Finding, id: &str) -> Vulnerability<'a> {
         let entry = rule(finding.rule);
         let mut description = entry.description.to_string();
-        if let Some(commit) = &finding.commit {
+        if let Some(commit) = finding.commit() {
             let short = &commit.id[..commit.id.len().min(12)];
-            if finding.path == COMMIT_MESSAGE {
+            if finding.is_commit_message() {
                 description.push_str(&format!(
                     " Found in the message of commit {short}, line {}.",
                     finding.location.line
@@ -186,7 +185,7 @@ impl Gitlab {
                 file: &finding.path,
                 start_line: finding.location.line,
                 end_line: finding.location.line,
-                commit: match &finding.commit {
+                commit: match finding.commit() {
                     Some(c) => CommitRef {
                         sha: &c.id,
                         author: Some(&c.author),
@@ -300,7 +299,7 @@ fn vulnerability_id(fingerprint: &str, commit: Option<&str>, occurrence: usize) 
 mod tests {
     use super::*;
     use crate::detect::rules::pick;
-    use crate::finding::Commit;
+    use crate::finding::{Commit, Provenance};
     use serde_json::Value;
 
     const SECRET: &str = "QWERTYUIOPASDFGHJKLZXCVBNM123456";
@@ -349,12 +348,14 @@ mod tests {
     #[test]
     fn history_findings_carry_their_commit() {
         let mut f = finding(1);
-        f.commit = Some(Commit {
-            id: "0123456789abcdef0123456789abcdef01234567".into(),
-            author: "Ada".into(),
-            email: "ada@example.com".into(),
-            time: 1_704_164_645,
-        });
+        f.provenance = Provenance::Blob {
+            commit: Commit {
+                id: "0123456789abcdef0123456789abcdef01234567".into(),
+                author: "Ada".into(),
+                email: "ada@example.com".into(),
+                time: 1_704_164_645,
+            },
+        };
         f.in_head = Some(false);
         let (_, doc) = render(&[f], false);
         let commit = &doc["vulnerabilities"][0]["location"]["commit"];

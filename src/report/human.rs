@@ -1,12 +1,12 @@
 //! Human output, read like a compiler diagnostic: what, where, the line with the value marked,
 //! and what to do. Colour only when asked (the caller decides from TTY and `NO_COLOR`).
 
-use super::plural;
-use super::redact::{redact, redact_in};
-use super::sanitize::escape;
-use super::{counts_by_rule, Report, ReportOptions, Stats};
+use super::{counts_by_rule, Report, ReportOptions};
+use super::{plural, scope};
 use crate::detect::rules::rule;
-use crate::finding::Finding;
+use crate::finding::{Finding, Stats};
+use crate::redact::{redact, redact_in};
+use crate::sanitize::escape;
 use std::collections::HashMap;
 use std::io::{self, Write};
 
@@ -42,7 +42,7 @@ impl Report for Human {
         // one being pointed at.
         let mut secrets_on_line: HashMap<(&str, usize, Option<&str>), Vec<&str>> = HashMap::new();
         for f in findings {
-            let commit = f.commit.as_ref().map(|c| c.id.as_str());
+            let commit = f.commit_id();
             secrets_on_line
                 .entry((&f.path, f.location.line, commit))
                 .or_default()
@@ -50,7 +50,7 @@ impl Report for Human {
         }
         let mut current_commit = None;
         for finding in ordered_for_reading(findings) {
-            if let Some(commit) = &finding.commit {
+            if let Some(commit) = finding.commit() {
                 if current_commit != Some(&commit.id) {
                     current_commit = Some(&commit.id);
                     writeln!(
@@ -68,7 +68,7 @@ impl Report for Human {
             let key = (
                 finding.path.as_str(),
                 finding.location.line,
-                finding.commit.as_ref().map(|c| c.id.as_str()),
+                finding.commit_id(),
             );
             let others = secrets_on_line
                 .get(&key)
@@ -89,8 +89,7 @@ fn ordered_for_reading(findings: &[Finding]) -> Vec<&Finding> {
     let mut ordered: Vec<&Finding> = findings.iter().collect();
     ordered.sort_by(|a, b| {
         let key = |f: &Finding| {
-            f.commit
-                .as_ref()
+            f.commit()
                 .map(|c| (std::cmp::Reverse(c.time), c.id.clone()))
         };
         key(a).cmp(&key(b))
@@ -174,7 +173,7 @@ impl Human {
             finding.location.line,
             finding.location.column
         );
-        if let Some(commit) = &finding.commit {
+        if let Some(commit) = finding.commit() {
             location.push_str(&format!(
                 " (commit {})",
                 &commit.id[..commit.id.len().min(12)]
@@ -274,7 +273,7 @@ impl Human {
             (n, 0) => paint.wrap("1;33", &format!("{n} finding{}, none blocking", plural(n))),
             (n, b) => paint.wrap("1;31", &format!("{n} finding{}, {b} blocking", plural(n))),
         };
-        let scope = stats.scope();
+        let scope = scope(stats);
         let mut line = format!(
             "leakfence: {verdict} in {scope} ({}) in {:.2}s",
             human_bytes(stats.bytes),
@@ -301,8 +300,8 @@ impl Human {
 }
 
 /// `[LIVE]` in bold red, `[invalid]` in green, the rest in yellow.
-fn verdict_tag(status: crate::verify::Status, paint: &Paint) -> String {
-    use crate::verify::Status;
+fn verdict_tag(status: crate::finding::Status, paint: &Paint) -> String {
+    use crate::finding::Status;
     let text = match status {
         Status::Live | Status::Valid => format!("[{}]", status.as_str().to_uppercase()),
         other => format!("[{}]", other.as_str()),

@@ -1,9 +1,9 @@
 //! JSON output. The wire structs live here, apart from [`Finding`], so that renaming an
 //! internal field cannot change the contract: `version` 1, field names as documented.
 
-use super::redact::redact;
-use super::{Report, ReportOptions, Stats};
-use crate::finding::Finding;
+use super::{Report, ReportOptions};
+use crate::finding::{Finding, Stats};
+use crate::redact::redact;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -70,13 +70,10 @@ impl Report for Json {
                 line: f.location.line,
                 column: f.location.column,
                 end_column: f.end_column,
-                commit: f.commit.as_ref().map(|c| c.id.as_str()),
-                author: f.commit.as_ref().map(|c| c.author.as_str()),
-                email: f.commit.as_ref().map(|c| c.email.as_str()),
-                date: f
-                    .commit
-                    .as_ref()
-                    .map(|c| crate::finding::rfc3339_utc(c.time)),
+                commit: f.commit_id(),
+                author: f.commit().map(|c| c.author.as_str()),
+                email: f.commit().map(|c| c.email.as_str()),
+                date: f.commit().map(|c| crate::finding::rfc3339_utc(c.time)),
                 in_head: f.in_head,
                 head_path: f.head_path.as_deref(),
                 verification: f.verification.as_ref().map(|v| JsonVerification {

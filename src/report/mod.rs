@@ -7,68 +7,23 @@ pub mod github;
 pub mod gitlab;
 pub mod human;
 pub mod json;
-pub mod redact;
-pub mod sanitize;
 pub mod sarif;
 
-use crate::finding::{Finding, RuleId, Severity};
-use serde::Serialize;
+use crate::finding::{Finding, RuleId, Severity, Stats};
 use std::io::{self, Write};
 
-/// Counters of one scan, summed over threads.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Stats {
-    /// Text files scanned.
-    pub files: u64,
-    /// Bytes read.
-    pub bytes: u64,
-    /// Wall-clock seconds of the scan.
-    pub seconds: f64,
-    /// Files skipped because they are binary.
-    pub binary_skipped: u64,
-    /// Files skipped because they are over the size limit.
-    pub too_large_skipped: u64,
-    /// Symbolic links not followed.
-    pub symlinks_skipped: u64,
-    /// FIFOs, sockets and devices never opened.
-    pub special_skipped: u64,
-    /// Paths that could not be read (the scan is incomplete when this is not zero).
-    pub errors: u64,
-    /// Commits walked (history scans).
-    pub commits: u64,
-    /// Distinct blobs read (history scans): each is scanned once, however many commits hold it.
-    pub blobs: u64,
-}
-
-impl Stats {
-    /// Adds another thread's counters (not `seconds`, which is measured once).
-    pub fn add(&mut self, other: &Stats) {
-        self.files += other.files;
-        self.bytes += other.bytes;
-        self.binary_skipped += other.binary_skipped;
-        self.too_large_skipped += other.too_large_skipped;
-        self.symlinks_skipped += other.symlinks_skipped;
-        self.special_skipped += other.special_skipped;
-        self.errors += other.errors;
-        self.commits += other.commits;
-        self.blobs += other.blobs;
-    }
-}
-
-impl Stats {
-    /// What was scanned, for summaries: `12 files` or `40 commits, 95 blobs`.
-    pub fn scope(&self) -> String {
-        if self.commits > 0 {
-            format!(
-                "{} commit{}, {} blob{}",
-                self.commits,
-                plural(self.commits as usize),
-                self.blobs,
-                plural(self.blobs as usize)
-            )
-        } else {
-            format!("{} file{}", self.files, plural(self.files as usize))
-        }
+/// What was scanned, for summaries: `12 files` or `40 commits, 95 blobs`.
+pub fn scope(stats: &Stats) -> String {
+    if stats.commits > 0 {
+        format!(
+            "{} commit{}, {} blob{}",
+            stats.commits,
+            plural(stats.commits as usize),
+            stats.blobs,
+            plural(stats.blobs as usize)
+        )
+    } else {
+        format!("{} file{}", stats.files, plural(stats.files as usize))
     }
 }
 

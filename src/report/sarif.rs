@@ -6,11 +6,10 @@
 //! `unicodeCodePoints`), as [`crate::finding::Location`] does. Secrets appear only redacted,
 //! in messages and snippets alike, unless `--show-secrets`.
 
-use super::redact::{redact, redact_in};
-use super::{Report, ReportOptions, Stats};
+use super::{Report, ReportOptions};
 use crate::detect::rules::{rule, Rule, RULES};
-use crate::finding::{Finding, RuleId, Severity};
-use crate::source::history::COMMIT_MESSAGE;
+use crate::finding::{Finding, RuleId, Severity, Stats, COMMIT_MESSAGE_PATH};
+use crate::redact::{redact, redact_in};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
@@ -251,11 +250,7 @@ impl Report for Sarif {
 type LineKey<'a> = (&'a str, usize, Option<&'a str>);
 
 fn line_key(f: &Finding) -> LineKey<'_> {
-    (
-        &f.path,
-        f.location.line,
-        f.commit.as_ref().map(|c| c.id.as_str()),
-    )
+    (&f.path, f.location.line, f.commit_id())
 }
 
 fn secrets_by_line(findings: &[Finding]) -> HashMap<LineKey<'_>, Vec<&str>> {
@@ -279,8 +274,8 @@ impl Sarif {
             .get(&line_key(finding))
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let in_message = is_commit_message(finding);
-        let place = match &finding.commit {
+        let in_message = finding.is_commit_message();
+        let place = match finding.commit() {
             None => String::new(),
             Some(commit) if in_message => format!(
                 " in the message of commit {} (line {})",
@@ -291,9 +286,9 @@ impl Sarif {
         };
         let text = format!("{} {shown} found{place}. {}", entry.name, entry.remediation);
         let artifact_location = if in_message {
-            let id = finding.commit.as_ref().map_or("", |c| c.id.as_str());
+            let id = finding.commit_id().unwrap_or_default();
             ArtifactLocation {
-                uri: COMMIT_MESSAGE.to_string(),
+                uri: COMMIT_MESSAGE_PATH.to_string(),
                 uri_base_id: None,
                 description: Some(Text {
                     text: format!("The message of commit {id}, not a file."),
@@ -306,10 +301,10 @@ impl Sarif {
                 description: None,
             }
         };
-        let logical_locations = match (&finding.commit, in_message) {
+        let logical_locations = match (finding.commit(), in_message) {
             (Some(commit), true) => vec![LogicalLocation {
-                name: COMMIT_MESSAGE,
-                fully_qualified_name: format!("{}/{COMMIT_MESSAGE}", commit.id),
+                name: COMMIT_MESSAGE_PATH,
+                fully_qualified_name: format!("{}/{COMMIT_MESSAGE_PATH}", commit.id),
                 kind: "resource",
             }],
             _ => Vec::new(),
@@ -354,7 +349,7 @@ impl Sarif {
 }
 
 fn result_properties(finding: &Finding) -> Option<ResultProperties<'_>> {
-    let history = finding.commit.as_ref().map(|c| HistoryProperties {
+    let history = finding.commit().map(|c| HistoryProperties {
         commit: &c.id,
         author: &c.author,
         email: &c.email,
@@ -371,10 +366,6 @@ fn result_properties(finding: &Finding) -> Option<ResultProperties<'_>> {
         history,
         verification,
     })
-}
-
-fn is_commit_message(finding: &Finding) -> bool {
-    finding.commit.is_some() && finding.path == COMMIT_MESSAGE
 }
 
 fn short_id(id: &str) -> &str {

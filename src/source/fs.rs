@@ -4,16 +4,14 @@
 //! enters `.git/`. Inside a git work tree, `.gitignore` hides only untracked files, as in git:
 //! tracked files the walk skipped are looked up in the index and scanned afterwards.
 
-use super::decode::{decode, Decoded};
-use super::{findings_in, Origin};
+use super::{Origin, Scanner, Skip};
 use crate::detect::Detector;
-use crate::finding::Finding;
+use crate::finding::Stats;
+use crate::finding::{Finding, Provenance};
 use crate::messages::Messages;
-use crate::report::Stats;
 use ignore::{DirEntry, WalkBuilder, WalkState};
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -88,41 +86,32 @@ impl<'a> Worker<'a> {
     }
 
     fn try_scan_file(&mut self, path: &Path, display: &str) -> std::io::Result<()> {
-        let mut file = File::open(path)?;
+        let file = File::open(path)?;
         let meta = file.metadata()?;
         if !meta.is_file() {
             return Ok(());
         }
-        if meta.len() > self.options.max_file_size {
-            self.stats.too_large_skipped += 1;
-            self.messages.warn(
+        let max_size = self.options.max_file_size;
+        let origin = Origin {
+            path: display.to_string(),
+            provenance: Provenance::File,
+        };
+        let scanned = Scanner::new(&self.detector, Some(max_size)).scan_reader(
+            file,
+            Some(meta.len()),
+            &mut self.buffer,
+            &origin,
+            &mut self.stats,
+        )?;
+        match scanned {
+            Ok(scanned) => self.findings.extend(scanned.findings),
+            Err(Skip::TooLarge { size }) => self.messages.warn(
                 display,
                 format_args!(
-                    "skipped: {} bytes is over the size limit of {} bytes (--max-file-size)",
-                    meta.len(),
-                    self.options.max_file_size
+                    "skipped: {size} bytes is over the size limit of {max_size} bytes (--max-file-size)"
                 ),
-            );
-            return Ok(());
-        }
-        self.buffer.clear();
-        self.buffer.reserve(meta.len() as usize + 1);
-        // Read at most one byte past the limit, in case the file grew after the stat.
-        (&mut file)
-            .take(self.options.max_file_size + 1)
-            .read_to_end(&mut self.buffer)?;
-        self.stats.bytes += self.buffer.len() as u64;
-        match decode(&self.buffer) {
-            Decoded::Binary => self.stats.binary_skipped += 1,
-            Decoded::Text(text) => {
-                self.stats.files += 1;
-                let origin = Origin {
-                    path: display.to_string(),
-                    commit: None,
-                };
-                self.findings
-                    .extend(findings_in(&self.detector, &origin, &text));
-            }
+            ),
+            Err(Skip::Binary) => {}
         }
         Ok(())
     }

@@ -8,17 +8,16 @@
 //! line whose exact text was already in the old version of the file is not new, wherever it
 //! moved. A renamed file is compared with the file it came from.
 
-use super::decode::{decode, Decoded};
 use super::tree_diff::{self, Change};
-use super::{findings_in, Origin};
+use super::{Origin, Scanner, Skip};
 use crate::detect::Detector;
-use crate::finding::Finding;
+use crate::finding::Stats;
+use crate::finding::{Finding, Provenance};
 use crate::git::commit;
 use crate::git::index::Index;
 use crate::git::odb::{Kind, Odb, Read};
 use crate::git::{GitError, Repository};
 use crate::messages::Messages;
-use crate::report::Stats;
 
 /// Index entry modes.
 const MODE_SYMLINK: u32 = 0o120000;
@@ -55,7 +54,7 @@ pub fn scan(
     let mut stats = Stats::default();
     let scanner = BlobScan {
         odb: &odb,
-        detector,
+        scanner: Scanner::new(detector, Some(options.max_file_size)),
         messages,
         max_size: options.max_file_size,
     };
@@ -67,7 +66,7 @@ pub fn scan(
 
 struct BlobScan<'a> {
     odb: &'a Odb,
-    detector: &'a Detector,
+    scanner: Scanner<'a>,
     messages: &'a Messages,
     max_size: u64,
 }
@@ -88,13 +87,8 @@ impl BlobScan<'_> {
                 return;
             }
             Ok(Read::TooLarge { size, .. }) => {
-                stats.too_large_skipped += 1;
-                self.messages.warn(
-                    &path,
-                    format_args!(
-                        "not scanned: the staged file is {size} bytes, over the size limit"
-                    ),
-                );
+                let skip = self.scanner.too_large(size, stats);
+                self.skipped(&path, skip);
                 return;
             }
             Err(e) => {
@@ -103,27 +97,28 @@ impl BlobScan<'_> {
                 return;
             }
         };
-        let content = &content[..];
-        stats.bytes += content.len() as u64;
-        let text = match decode(content) {
-            // A symlink's blob is its target path: scan it as text whatever it holds.
-            Decoded::Binary if change.mode == MODE_SYMLINK => std::borrow::Cow::Borrowed(content),
-            Decoded::Binary => {
-                stats.binary_skipped += 1;
-                self.messages.warn(&path, "not scanned: binary file");
-                return;
-            }
-            Decoded::Text(text) => text,
+        let origin = Origin {
+            path,
+            provenance: Provenance::Staged,
         };
-        stats.files += 1;
-        let origin = Origin { path, commit: None };
-        let mut found = findings_in(self.detector, &origin, &text);
-        if found.is_empty() {
-            return;
+        let scanned = if change.mode == MODE_SYMLINK {
+            self.scanner.scan_link(&content, &origin, stats)
+        } else {
+            self.scanner.scan(&content, &origin, stats)
+        };
+        match scanned {
+            Ok(scanned) => findings.extend(scanned.on_new_lines(self.odb, &change.old)),
+            Err(skip) => self.skipped(&origin.path, skip),
         }
-        if let Some(old_lines) = super::previous_lines(self.odb, &change.old, &text) {
-            super::retain_new_lines(&mut found, &old_lines);
+    }
+
+    fn skipped(&self, path: &str, skip: Skip) {
+        match skip {
+            Skip::TooLarge { size } => self.messages.warn(
+                path,
+                format_args!("not scanned: the staged file is {size} bytes, over the size limit"),
+            ),
+            Skip::Binary => self.messages.warn(path, "not scanned: binary file"),
         }
-        findings.extend(found);
     }
 }

@@ -9,7 +9,8 @@
 //!   endpoint is not used for keys: Standard and Restricted keys get 401 there although valid.
 
 use super::pair::{Check, CheckKind};
-use super::{Status, Verification, VerifyOptions};
+use super::VerifyOptions;
+use crate::finding::{Status, Verification};
 use base64::Engine;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;

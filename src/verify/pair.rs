@@ -4,11 +4,11 @@
 //! fewest lines away: the same URL, client call or `.env` file); in history, failing that, with
 //! one from the same commit. What cannot be paired is `unverifiable`, with the reason.
 
-use super::{Status, Verification};
 use crate::detect::jwt;
 use crate::detect::rules::{Role, Verifier};
 use crate::finding::{rfc3339_utc, Finding};
-use crate::report::redact::redact;
+use crate::finding::{Status, Verification};
+use crate::redact::redact;
 use std::collections::HashMap;
 
 /// Which API a check goes to.
@@ -106,7 +106,7 @@ pub fn plan(findings: &[Finding], now: i64) -> Plan {
 }
 
 fn commit_of(finding: &Finding) -> Option<&str> {
-    finding.commit.as_ref().map(|c| c.id.as_str())
+    finding.commit_id()
 }
 
 /// The network check a verifier makes, if it makes one.
@@ -124,8 +124,7 @@ fn pair_for(finding: &Finding, all: &[Finding]) -> Option<Check> {
     let kind = check_kind(rule.verifier)?;
     let is_secret = partner.role == Role::Secret;
     let partner = partner.rule;
-    let same_commit =
-        |f: &Finding| f.commit.as_ref().map(|c| &c.id) == finding.commit.as_ref().map(|c| &c.id);
+    let same_commit = |f: &Finding| f.commit_id() == finding.commit_id();
     let candidates = all.iter().filter(|f| f.rule == partner && same_commit(f));
     let nearest = candidates
         .clone()
@@ -138,8 +137,7 @@ fn pair_for(finding: &Finding, all: &[Finding]) -> Option<Check> {
         })
         .or_else(|| {
             finding
-                .commit
-                .as_ref()
+                .commit()
                 .and_then(|_| candidates.min_by_key(|f| (&f.path, f.location.line)))
         })?;
     let (user, secret) = if is_secret {
@@ -194,7 +192,7 @@ fn access_token(finding: &Finding, now: i64) -> Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Commit, RuleId};
+    use crate::finding::{Commit, Provenance, RuleId};
 
     fn finding(
         rule: RuleId,
@@ -203,14 +201,19 @@ mod tests {
         secret: &str,
         commit: Option<&str>,
     ) -> Finding {
-        let commit = commit.map(|id| Commit {
-            id: id.into(),
-            author: String::new(),
-            email: String::new(),
-            time: 0,
-        });
+        let provenance = match commit {
+            Some(id) => Provenance::Blob {
+                commit: Commit {
+                    id: id.into(),
+                    author: String::new(),
+                    email: String::new(),
+                    time: 0,
+                },
+            },
+            None => Provenance::File,
+        };
         Finding {
-            commit,
+            provenance,
             ..Finding::example(rule, path, line, 1, secret)
         }
     }

@@ -6,6 +6,7 @@ mod goldens;
 mod history;
 mod hostile;
 mod install;
+mod layering;
 mod matrix;
 mod pipe;
 mod policy;

@@ -4,8 +4,10 @@
 
 use crate::common::{fixtures, template};
 use leakfence::detect::Detector;
+use leakfence::finding::Provenance;
+use leakfence::finding::Stats;
 use leakfence::finding::{sort_findings, RuleId, Severity};
-use leakfence::report::{human::Human, json::Json, Report, ReportOptions, Stats};
+use leakfence::report::{human::Human, json::Json, Report, ReportOptions};
 use leakfence::source::{findings_in, Origin};
 use proptest::prelude::*;
 
@@ -26,7 +28,7 @@ fn filler_line() -> impl Strategy<Value = String> {
 fn origin() -> Origin {
     Origin {
         path: "planted.txt".into(),
-        commit: None,
+        provenance: Provenance::File,
     }
 }
 

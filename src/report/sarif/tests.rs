@@ -2,16 +2,16 @@
 
 use super::*;
 use crate::detect::rules::pick;
-use crate::finding::Commit;
+use crate::finding::{Commit, Provenance};
 use serde_json::Value;
 
 const SECRET: &str = "QWERTYUIOPASDFGHJKLZXCVBNM123456";
 
-fn finding(path: &str, commit: Option<Commit>) -> Finding {
+fn finding(path: &str, provenance: Provenance) -> Finding {
     let line_text = format!("TOKEN={SECRET} # again {SECRET}");
     Finding {
         line_text,
-        commit,
+        provenance,
         ..Finding::example(pick::contextual_secret(), path, 3, 7, SECRET)
     }
 }
@@ -22,7 +22,7 @@ fn render(findings: &[Finding], show_secrets: bool) -> (String, Value) {
 
 #[test]
 fn every_rule_is_described_and_results_point_at_them() {
-    let (text, doc) = render(&[finding("a b/.env", None)], false);
+    let (text, doc) = render(&[finding("a b/.env", Provenance::File)], false);
     assert!(!text.contains(SECRET), "{text}");
     assert_eq!(doc["version"], "2.1.0");
     let run = &doc["runs"][0];
@@ -63,7 +63,13 @@ fn commit_messages_get_a_described_location_and_history_properties() {
         email: "ada@example.com".into(),
         time: 1_704_164_645,
     };
-    let (_, doc) = render(&[finding(COMMIT_MESSAGE, Some(commit))], false);
+    let (_, doc) = render(
+        &[finding(
+            COMMIT_MESSAGE_PATH,
+            Provenance::CommitMessage { commit },
+        )],
+        false,
+    );
     let result = &doc["runs"][0]["results"][0];
     let location = &result["locations"][0];
     assert_eq!(
@@ -83,14 +89,34 @@ fn commit_messages_get_a_described_location_and_history_properties() {
 }
 
 #[test]
+fn a_file_named_like_the_message_path_is_a_file() {
+    let commit = Commit {
+        id: "0123456789abcdef0123456789abcdef01234567".into(),
+        author: "Ada".into(),
+        email: "ada@example.com".into(),
+        time: 0,
+    };
+    let (_, doc) = render(
+        &[finding(COMMIT_MESSAGE_PATH, Provenance::Blob { commit })],
+        false,
+    );
+    let location = &doc["runs"][0]["results"][0]["locations"][0];
+    assert_eq!(
+        location["physicalLocation"]["artifactLocation"]["uriBaseId"],
+        "%SRCROOT%"
+    );
+    assert!(location.get("logicalLocations").is_none());
+}
+
+#[test]
 fn show_secrets_shows_them() {
-    let (text, _) = render(&[finding("a.env", None)], true);
+    let (text, _) = render(&[finding("a.env", Provenance::File)], true);
     assert!(text.contains(SECRET));
 }
 
 #[test]
 fn long_lines_are_cut_after_redaction() {
-    let mut f = finding("a.env", None);
+    let mut f = finding("a.env", Provenance::File);
     f.line_text = format!("{}{SECRET}{}", "x".repeat(200), "y".repeat(200));
     f.location.column = 201;
     let snippet = line_snippet(&f, &[SECRET], false);

@@ -10,7 +10,6 @@
 //! `HEAD`'s files are listed before the blob scan, which keeps a copy of each one it reads,
 //! within a memory budget: those need no second read. The others are read again at the end.
 
-use super::COMMIT_MESSAGE;
 use crate::finding::Finding;
 use crate::git::commit;
 use crate::git::odb::{Odb, Read};
@@ -94,7 +93,7 @@ pub struct Reader<'a> {
 /// file). Without a `HEAD` snapshot, nothing is present.
 pub fn mark(head: Option<&HeadSnapshot>, reader: &Reader<'_>, findings: &mut [Finding]) {
     let mut pending: Vec<usize> = (0..findings.len())
-        .filter(|&i| findings[i].path != COMMIT_MESSAGE)
+        .filter(|&i| !findings[i].is_commit_message())
         .collect();
     for &i in &pending {
         findings[i].in_head = Some(false);

@@ -1,12 +1,14 @@
 //! The history source: every commit of a repository, each finding attributed to the commit,
 //! author and path that introduced it.
 //!
-//! Three steps. (1) In parallel, each selected commit is compared with its first parent (a root
-//! commit with nothing), skipping unchanged subtrees by id, and its message is scanned. (2) In
-//! history order, each (path, blob) pair is attributed to the first commit that introduced it;
-//! a blob that reappears later at the same path is not new. (3) In parallel, each distinct blob
-//! is read, scanned once and dropped, however many commits and paths hold it; for every place
-//! that introduced it, only lines that were not in the file's previous version are reported.
+//! Three steps. (1) `walk`: in parallel, each selected commit is compared with its first
+//! parent (a root commit with nothing), skipping unchanged subtrees by id, and its message is
+//! scanned. (2) `attribute`: in history order, each (path, blob) pair is attributed to the
+//! first commit that introduced it; a blob that reappears later at the same path is not new.
+//! (3) `blobs`: in parallel, each distinct blob is read, scanned once and dropped, however
+//! many commits and paths hold it; for every place that introduced it, only lines that were not
+//! in the file's previous version are reported. Then `head` says which findings are still at
+//! `HEAD`.
 //!
 //! Objects come from leakfence's own object database ([`crate::git::odb`]): trees through the
 //! pack reader's cache, blobs as delta trees resolved once each; what the packs do not hold
@@ -14,30 +16,23 @@
 //! missing object is named. Memory holds ids and paths, and contents only along the delta
 //! chains being resolved.
 
+mod attribute;
+mod blobs;
 mod head;
 pub mod push;
 pub mod revs;
+mod walk;
 
-use super::decode::{decode, Decoded};
-use super::tree_diff::{self, Change, Previous};
-use super::{findings_in, previous_lines, retain_new_lines, Origin};
 use crate::detect::Detector;
-use crate::finding::{Commit, Finding};
-use crate::git::commit;
-use crate::git::odb::{Kind, Odb, Read};
-use crate::git::pack::{Content, DeltaForest};
+use crate::finding::{Finding, Provenance, Stats};
+use crate::git::odb::Odb;
 use crate::git::{GitError, ObjectId, Repository};
 use crate::messages::Messages;
-use crate::report::Stats;
+use crate::source::progress::Progress;
+use attribute::CommitInfos;
+use blobs::BlobScan;
 use head::HeadSnapshot;
-use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-
-/// The location reported for a finding in a commit message (it has no path).
-pub const COMMIT_MESSAGE: &str = "commit-message";
+use walk::Walk;
 
 /// What to scan and how.
 #[derive(Debug, Clone)]
@@ -50,31 +45,78 @@ pub struct HistoryOptions {
     pub max_file_size: u64,
     /// Worker threads (0: one per core).
     pub threads: usize,
-    /// Draw progress bars on stderr.
-    pub progress: bool,
 }
 
-/// A place that introduced a blob.
-struct Occurrence {
-    commit: usize,
-    path: Arc<[u8]>,
-    old: Previous,
-}
-
-/// What step (1) learned about one commit.
-#[derive(Default)]
-struct CommitScan {
-    changes: Vec<Change>,
-    message_findings: Vec<Finding>,
-}
-
-/// Scans the selected history. Returns findings (each with its commit) and statistics.
+/// Scans the selected history, telling `progress` how far it got. Returns findings (each with
+/// its commit) and statistics.
 pub fn scan(
     options: &HistoryOptions,
     detector: &Detector,
     messages: &Messages,
+    progress: &dyn Progress,
 ) -> Result<(Vec<Finding>, Stats), GitError> {
     let repo = &options.repo;
+    check_repository(repo, messages)?;
+    let commits = revs::commits(repo, &options.selection)?;
+    let pool = worker_pool(options.threads)?;
+    let mut stats = Stats {
+        commits: commits.len() as u64,
+        ..Stats::default()
+    };
+
+    let odb = repo.odb();
+    let walk = Walk {
+        odb: &odb,
+        grafted: repo.shallow_commits(),
+        detector,
+        messages,
+    };
+    let scans = pool.install(|| walk.commits(&commits, progress));
+    // HEAD's files are listed now, for the blob scan to keep copies of them, when the scan is
+    // large and includes HEAD; otherwise later, and only if there are findings to place.
+    let head_commit = repo.head();
+    let eager =
+        commits.len() >= EAGER_HEAD_COMMITS && head_commit.is_some_and(|id| commits.contains(&id));
+    let head = eager.then(|| list_head(&pool, head_commit, &odb));
+    odb.packs().clear_cache();
+    let occurrences = attribute::occurrences(&scans);
+    stats.blobs = occurrences.len() as u64;
+    let blob_scan = BlobScan {
+        odb: &odb,
+        head: head
+            .as_ref()
+            .and_then(|listed| listed.as_ref().ok())
+            .and_then(Option::as_ref),
+        detector,
+        messages,
+        max_size: options.max_file_size,
+    };
+    let (in_blobs, blob_stats) = pool.install(|| blob_scan.all(occurrences, progress));
+    progress.finish();
+    stats.add(&blob_stats);
+    let mut commit_infos = CommitInfos::new(&odb, &commits, messages);
+    let mut findings = commit_infos.attach(in_blobs, |commit| Provenance::Blob { commit });
+    findings.extend(
+        commit_infos.attach(attribute::in_messages(scans), |commit| {
+            Provenance::CommitMessage { commit }
+        }),
+    );
+    if findings.iter().any(|f| !f.is_commit_message()) {
+        let listed = head.unwrap_or_else(|| list_head(&pool, head_commit, &odb));
+        mark_in_head(
+            &pool,
+            listed,
+            &odb,
+            options.max_file_size,
+            messages,
+            &mut findings,
+        );
+    }
+    Ok((findings, stats))
+}
+
+/// A repository without commits is an error; a shallow one is scanned with a warning.
+fn check_repository(repo: &Repository, messages: &Messages) -> Result<(), GitError> {
     if !repo.has_commits()? {
         return Err(GitError::NoCommits {
             path: repo.display_path().to_path_buf(),
@@ -87,9 +129,13 @@ pub fn scan(
              (run `git fetch --unshallow` for the rest)",
         );
     }
-    let commits = revs::commits(repo, &options.selection)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads)
+    Ok(())
+}
+
+/// The scan's worker threads.
+fn worker_pool(threads: usize) -> Result<rayon::ThreadPool, GitError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
         // Room for trees nested as deep as git allows (tree_diff::MAX_TREE_DEPTH); only
         // touched pages cost memory.
         .stack_size(32 << 20)
@@ -97,68 +143,7 @@ pub fn scan(
         .map_err(|e| GitError::Read {
             what: "worker threads".into(),
             message: e.to_string(),
-        })?;
-    let mut stats = Stats {
-        commits: commits.len() as u64,
-        ..Stats::default()
-    };
-
-    let progress = Progress::new(options.progress);
-    let odb = repo.odb();
-    let walk = Walk {
-        odb: &odb,
-        grafted: repo.shallow_commits(),
-        detector,
-        messages,
-    };
-    let scans = pool.install(|| walk.commits(&commits, &progress));
-    // HEAD's files are listed now, for the blob scan to keep copies of them, when the scan is
-    // large and includes HEAD; otherwise later, and only if there are findings to place.
-    let head_commit = repo.head();
-    let eager =
-        commits.len() >= EAGER_HEAD_COMMITS && head_commit.is_some_and(|id| commits.contains(&id));
-    let head = eager.then(|| list_head(&pool, head_commit, &odb));
-    odb.packs().clear_cache();
-    let occurrences = attribute(&scans);
-    stats.blobs = occurrences.len() as u64;
-    let (mut attributed, blob_stats) = pool.install(|| {
-        scan_blobs(
-            &odb,
-            head.as_ref()
-                .and_then(|listed| listed.as_ref().ok())
-                .and_then(Option::as_ref),
-            occurrences,
-            detector,
-            messages,
-            options.max_file_size,
-            &progress,
-        )
-    });
-    progress.finish();
-    stats.add(&blob_stats);
-    for (commit, scan) in scans.into_iter().enumerate() {
-        attributed.extend(scan.message_findings.into_iter().map(|f| (commit, f)));
-    }
-    let mut findings = attach_commits(&odb, &commits, attributed, messages);
-    if findings.iter().any(|f| f.path != COMMIT_MESSAGE) {
-        let listed = head.unwrap_or_else(|| list_head(&pool, head_commit, &odb));
-        match listed {
-            Ok(head) => pool.install(|| {
-                let reader = head::Reader {
-                    odb: &odb,
-                    size_limit: options.max_file_size,
-                };
-                head::mark(head.as_ref(), &reader, &mut findings);
-            }),
-            Err(e) => messages.error(
-                "HEAD",
-                format_args!(
-                    "cannot list its files, so whether findings are still there is unknown: {e}"
-                ),
-            ),
-        }
-    }
-    Ok((findings, stats))
+        })
 }
 
 /// Scans of at least this many commits that include `HEAD` list its files before reading
@@ -175,57 +160,27 @@ fn list_head(
     pool.install(|| HeadSnapshot::list(head, odb))
 }
 
-/// A finding and the position of the commit that introduced it, until commit metadata is
-/// read once per commit.
-type Attributed = (usize, Finding);
-
-/// Step (1): per-commit changes and message findings, in parallel, in commit order.
-/// What step (1) needs.
-struct Walk<'a> {
-    odb: &'a Odb,
-    /// A shallow clone's grafted commits, walked as roots (their parents are absent).
-    grafted: HashSet<ObjectId>,
-    detector: &'a Detector,
-    messages: &'a Messages,
-}
-
-impl Walk<'_> {
-    fn commits(&self, commits: &[ObjectId], progress: &Progress) -> Vec<CommitScan> {
-        progress.start_commits(commits.len() as u64);
-        commits
-            .par_iter()
-            .map(|&id| {
-                progress.commit_done();
-                with_detector(self.detector, |detector| self.commit(detector, id)).unwrap_or_else(
-                    |e| {
-                        let what = format!("commit {id}");
-                        self.messages.error(&what, format_args!("cannot read: {e}"));
-                        CommitScan::default()
-                    },
-                )
-            })
-            .collect()
-    }
-
-    fn commit(&self, detector: &Detector, id: ObjectId) -> Result<CommitScan, GitError> {
-        let odb = self.odb;
-        let data = commit::read(odb, id)?;
-        let parsed = commit::parse(&data).expect("checked by commit::read");
-        let tree = parsed.tree;
-        let parent_tree = match parsed.parents.first() {
-            Some(&parent) if !self.grafted.contains(&id) => Some(commit::tree_of(odb, parent)?),
-            _ => None,
-        };
-        let changes = tree_diff::commit_changes(odb, parent_tree, tree)?;
-        let origin = Origin {
-            path: COMMIT_MESSAGE.to_string(),
-            commit: None,
-        };
-        let message_findings = findings_in(detector, &origin, parsed.message);
-        Ok(CommitScan {
-            changes,
-            message_findings,
-        })
+/// Says of every file finding whether it is still at `HEAD`; if `HEAD`'s files could not be
+/// listed, that is an error and the findings stay unmarked.
+fn mark_in_head(
+    pool: &rayon::ThreadPool,
+    listed: Result<Option<HeadSnapshot>, GitError>,
+    odb: &Odb,
+    size_limit: u64,
+    messages: &Messages,
+    findings: &mut [Finding],
+) {
+    match listed {
+        Ok(head) => pool.install(|| {
+            let reader = head::Reader { odb, size_limit };
+            head::mark(head.as_ref(), &reader, findings);
+        }),
+        Err(e) => messages.error(
+            "HEAD",
+            format_args!(
+                "cannot list its files, so whether findings are still there is unknown: {e}"
+            ),
+        ),
     }
 }
 
@@ -241,313 +196,4 @@ fn with_detector<T>(detector: &Detector, f: impl FnOnce(&Detector) -> T) -> T {
         let mut slot = cell.borrow_mut();
         f(slot.get_or_insert_with(|| detector.clone()))
     })
-}
-
-/// Step (2): the first commit, in history order, that gave each path each blob.
-fn attribute(scans: &[CommitScan]) -> Vec<(ObjectId, Vec<Occurrence>)> {
-    let mut seen: HashSet<(Arc<[u8]>, ObjectId)> = HashSet::new();
-    let mut by_blob: HashMap<ObjectId, Vec<Occurrence>> = HashMap::new();
-    for (commit, scan) in scans.iter().enumerate() {
-        for change in &scan.changes {
-            let path: Arc<[u8]> = Arc::from(change.path.as_slice());
-            if seen.insert((path.clone(), change.new)) {
-                by_blob.entry(change.new).or_default().push(Occurrence {
-                    commit,
-                    path,
-                    old: change.old.clone(),
-                });
-            }
-        }
-    }
-    let mut blobs: Vec<_> = by_blob.into_iter().collect();
-    // Blobs the delta forest cannot serve are read one by one in this order: versions of one
-    // path together, newest first, so that the pack cache keeps each chain's bases.
-    blobs.sort_by(|(_, a), (_, b)| {
-        let key =
-            |places: &[Occurrence]| (places[0].path.clone(), std::cmp::Reverse(places[0].commit));
-        key(a).cmp(&key(b))
-    });
-    blobs
-}
-
-/// Step (3): each distinct blob read and scanned once, in parallel: those in packs through
-/// the delta forest, each delta chain resolved once; the rest (loose objects, anything the
-/// forest could not build) one by one, damage and missing objects named.
-fn scan_blobs(
-    odb: &Odb,
-    head: Option<&HeadSnapshot>,
-    blobs: Vec<(ObjectId, Vec<Occurrence>)>,
-    detector: &Detector,
-    messages: &Messages,
-    max_size: u64,
-    progress: &Progress,
-) -> (Vec<Attributed>, Stats) {
-    progress.start_blobs(blobs.len() as u64);
-    let ids: Vec<ObjectId> = blobs.iter().map(|(id, _)| *id).collect();
-    let forest = DeltaForest::plan(odb.packs(), &ids);
-    let collected = Mutex::new((Vec::new(), Stats::default()));
-    let keep = |outcome: BlobOutcome| {
-        progress.blob_done(outcome.stats.bytes);
-        let mut collected = collected.lock().unwrap_or_else(|e| e.into_inner());
-        collected.0.extend(outcome.findings);
-        collected.1.add(&outcome.stats);
-    };
-    let delivered = forest.visit(odb.packs(), max_size, &|position, kind, content| {
-        let (id, places) = &blobs[position];
-        let scanned = with_detector(detector, |detector| {
-            let blob = Blob { id: *id, places };
-            match content {
-                // A tree entry that names a commit or tree as a file: damage, as git says.
-                _ if kind != Kind::Blob => blob.not_a_blob(messages),
-                Content::Data(bytes) => {
-                    if let Some(head) = head {
-                        head.offer(*id, bytes);
-                    }
-                    blob.scan(odb, detector, messages, max_size, bytes)
-                }
-                Content::TooLarge(size) => blob.too_large(messages, size),
-            }
-        });
-        keep(scanned);
-    });
-    blobs
-        .par_iter()
-        .zip(delivered)
-        .filter(|(_, delivered)| !delivered)
-        .for_each(|((id, places), _)| {
-            let scanned = with_detector(detector, |detector| {
-                Blob { id: *id, places }.read_and_scan(odb, detector, messages, max_size)
-            });
-            keep(scanned);
-        });
-    collected.into_inner().unwrap_or_else(|e| e.into_inner())
-}
-
-/// What scanning one blob gave.
-#[derive(Default)]
-struct BlobOutcome {
-    /// Findings on lines new at each place that introduced the blob.
-    findings: Vec<Attributed>,
-    stats: Stats,
-}
-
-/// One distinct blob and the places that introduced it.
-struct Blob<'a> {
-    id: ObjectId,
-    places: &'a [Occurrence],
-}
-
-impl Blob<'_> {
-    fn first_path(&self) -> String {
-        String::from_utf8_lossy(&self.places[0].path).into_owned()
-    }
-
-    /// Reads the blob on its own (a blob over the limit is not inflated) and scans it.
-    fn read_and_scan(
-        &self,
-        odb: &Odb,
-        detector: &Detector,
-        messages: &Messages,
-        max_size: u64,
-    ) -> BlobOutcome {
-        match odb.read_limited(&self.id, max_size) {
-            Ok(Read::Data {
-                kind: Kind::Blob,
-                data,
-            }) => self.scan(odb, detector, messages, max_size, &data),
-            Ok(Read::Data { .. }) => self.not_a_blob(messages),
-            Ok(Read::TooLarge { size, .. }) => self.too_large(messages, size),
-            Err(e) => {
-                messages.error(&self.first_path(), format_args!("cannot read: {e}"));
-                BlobOutcome::default()
-            }
-        }
-    }
-
-    fn not_a_blob(&self, messages: &Messages) -> BlobOutcome {
-        messages.error(
-            &self.first_path(),
-            format_args!("object {} is not a blob", self.id),
-        );
-        BlobOutcome::default()
-    }
-
-    fn too_large(&self, messages: &Messages, size: u64) -> BlobOutcome {
-        messages.warn(
-            &self.first_path(),
-            format_args!(
-                "blob {} skipped: {size} bytes is over the size limit",
-                self.id
-            ),
-        );
-        BlobOutcome {
-            stats: Stats {
-                bytes: size,
-                too_large_skipped: 1,
-                ..Stats::default()
-            },
-            ..BlobOutcome::default()
-        }
-    }
-
-    /// Scans the blob's content; each place that introduced it gets the findings on lines
-    /// that were not in the file's previous version.
-    fn scan(
-        &self,
-        odb: &Odb,
-        detector: &Detector,
-        messages: &Messages,
-        max_size: u64,
-        content: &[u8],
-    ) -> BlobOutcome {
-        if content.len() as u64 > max_size {
-            return self.too_large(messages, content.len() as u64);
-        }
-        let mut stats = Stats {
-            bytes: content.len() as u64,
-            ..Stats::default()
-        };
-        let text = match decode(content) {
-            Decoded::Binary => {
-                stats.binary_skipped += 1;
-                return BlobOutcome {
-                    stats,
-                    ..BlobOutcome::default()
-                };
-            }
-            Decoded::Text(text) => text,
-        };
-        stats.files += 1;
-        let found = findings_in(
-            detector,
-            &Origin {
-                path: String::new(),
-                commit: None,
-            },
-            &text,
-        );
-        if found.is_empty() {
-            return BlobOutcome {
-                stats,
-                ..BlobOutcome::default()
-            };
-        }
-        let mut out = Vec::new();
-        for place in self.places {
-            let mut here = found.clone();
-            if let Some(old) = previous_lines(odb, &place.old, &text) {
-                retain_new_lines(&mut here, &old);
-            }
-            let path = String::from_utf8_lossy(&place.path).into_owned();
-            for mut finding in here {
-                finding.path = path.clone();
-                out.push((place.commit, finding));
-            }
-        }
-        BlobOutcome {
-            findings: out,
-            stats,
-        }
-    }
-}
-
-/// Gives each finding its commit's id, author and date, reading each commit once.
-fn attach_commits(
-    odb: &Odb,
-    commits: &[ObjectId],
-    attributed: Vec<Attributed>,
-    messages: &Messages,
-) -> Vec<Finding> {
-    let mut cache: HashMap<usize, Commit> = HashMap::new();
-    attributed
-        .into_iter()
-        .map(|(index, mut finding)| {
-            let commit = cache
-                .entry(index)
-                .or_insert_with(|| commit_info(odb, commits[index], messages));
-            finding.commit = Some(commit.clone());
-            finding
-        })
-        .collect()
-}
-
-fn commit_info(odb: &Odb, id: ObjectId, messages: &Messages) -> Commit {
-    let read = commit::read(odb, id);
-    match read.as_ref().map(|data| commit::parse(data)) {
-        Ok(Some(commit)) => Commit {
-            id: id.to_string(),
-            author: String::from_utf8_lossy(commit.author_name).into_owned(),
-            email: String::from_utf8_lossy(commit.author_email).into_owned(),
-            time: commit.author_time,
-        },
-        Ok(None) | Err(_) => {
-            let reason = read
-                .err()
-                .map_or("not a valid commit".into(), |e| e.to_string());
-            messages.error(&format!("commit {id}"), reason);
-            Commit {
-                id: id.to_string(),
-                author: String::new(),
-                email: String::new(),
-                time: 0,
-            }
-        }
-    }
-}
-
-/// Progress bars on stderr (only when asked: a terminal and not `--quiet`).
-struct Progress {
-    bar: Option<ProgressBar>,
-    bytes: AtomicU64,
-}
-
-impl Progress {
-    fn new(enabled: bool) -> Progress {
-        Progress {
-            bar: enabled.then(ProgressBar::hidden),
-            bytes: AtomicU64::new(0),
-        }
-    }
-
-    fn restyle(&self, total: u64, template: &str) {
-        if let Some(bar) = &self.bar {
-            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            bar.set_length(total);
-            bar.set_position(0);
-            if let Ok(style) = ProgressStyle::with_template(template) {
-                bar.set_style(style);
-            }
-        }
-    }
-
-    fn start_commits(&self, total: u64) {
-        self.restyle(total, "commits {bar:30} {pos}/{len} {per_sec} eta {eta}");
-    }
-
-    fn commit_done(&self) {
-        if let Some(bar) = &self.bar {
-            bar.inc(1);
-        }
-    }
-
-    fn start_blobs(&self, total: u64) {
-        self.restyle(
-            total,
-            "blobs   {bar:30} {pos}/{len} {msg} {per_sec} eta {eta}",
-        );
-    }
-
-    fn blob_done(&self, bytes: u64) {
-        if let Some(bar) = &self.bar {
-            let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
-            bar.set_message(crate::report::human::human_bytes(total));
-            bar.inc(1);
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
 }

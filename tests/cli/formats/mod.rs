@@ -21,7 +21,7 @@ use std::io::Write;
 use std::process::Stdio;
 use std::sync::OnceLock;
 
-/// Characters of a secret that stay visible when it is redacted (`report::redact`).
+/// Characters of a secret that stay visible when it is redacted (`redact`).
 const VISIBLE: usize = 4;
 
 const FORMATS: [&str; 3] = ["sarif", "github", "gitlab"];

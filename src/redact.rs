@@ -1,4 +1,7 @@
 //! The one place that decides how much of a secret is shown.
+//!
+//! A leaf module (it uses nothing else of the crate): reporters and `--verify`'s details both
+//! go through it.
 
 /// How many leading characters of a secret stay visible: enough to recognise it (`SK3f…`),
 /// far too few to use it.

@@ -1,23 +1,22 @@
 //! Findings: what the detector reports and what every later stage passes along.
 //!
-//! A [`Finding`] keeps the raw secret; only `report::redact` decides how much of it is shown.
+//! The pipeline's plain data, at the bottom of the module graph: sources make [`Finding`]s
+//! and count [`Stats`], `--verify` writes [`Verification`]s into them, filters and reporters
+//! read them. Nothing here depends on a stage. A [`Finding`] keeps the raw secret; only
+//! `redact` decides how much of it is shown.
+
+#[cfg(test)]
+mod example;
+mod provenance;
+mod stats;
+mod verdict;
 
 use sha2::{Digest, Sha256};
 
 pub use crate::detect::{Location, RuleId, Severity, Span};
-
-/// Git provenance of a finding (history scans only): the commit that introduced it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Commit {
-    /// Full hex commit id.
-    pub id: String,
-    /// Author name.
-    pub author: String,
-    /// Author email.
-    pub email: String,
-    /// Author time, seconds since the Unix epoch.
-    pub time: i64,
-}
+pub use provenance::{Commit, Provenance, COMMIT_MESSAGE_PATH};
+pub use stats::Stats;
+pub use verdict::{Status, Verification};
 
 /// `2024-01-02T03:04:05Z` for Unix seconds (UTC; proleptic Gregorian calendar).
 pub fn rfc3339_utc(seconds: i64) -> String {
@@ -48,7 +47,9 @@ pub struct Finding {
     pub rule: RuleId,
     /// Severity after configuration.
     pub severity: Severity,
-    /// Path relative to the scan root with `/` separators (`<stdin>` for standard input).
+    /// Path relative to the scan root with `/` separators (`<stdin>` for standard input,
+    /// [`COMMIT_MESSAGE_PATH`] for a commit message). What the finding is in says
+    /// [`Finding::provenance`], never this path.
     pub path: String,
     /// Where the secret starts.
     pub location: Location,
@@ -56,18 +57,18 @@ pub struct Finding {
     pub end_column: usize,
     /// Byte range of the secret in the scanned content.
     pub span: Span,
-    /// The raw secret. Never print it without going through `report::redact`.
+    /// The raw secret. Never print it without going through `redact`.
     pub secret: String,
     /// The whole line the secret is on (raw; reporters redact and escape it).
     pub line_text: String,
-    /// The commit that introduced it, for history scans.
-    pub commit: Option<Commit>,
+    /// What it was found in: a file, a staged file, or a commit's blob or message.
+    pub provenance: Provenance,
     /// For history scans: whether the secret is still in some file at `HEAD`.
     pub in_head: Option<bool>,
     /// Which file at `HEAD` still holds it: its own path, or where it lives now.
     pub head_path: Option<String>,
     /// With `--verify`: whether the credential works.
-    pub verification: Option<crate::verify::Verification>,
+    pub verification: Option<Verification>,
 }
 
 impl Finding {
@@ -81,6 +82,21 @@ impl Finding {
         fingerprint(self.rule, &self.path, &self.secret)
     }
 
+    /// The commit that introduced it, for history scans.
+    pub fn commit(&self) -> Option<&Commit> {
+        self.provenance.commit()
+    }
+
+    /// The full hex id of [`Finding::commit`].
+    pub fn commit_id(&self) -> Option<&str> {
+        self.commit().map(|c| c.id.as_str())
+    }
+
+    /// Whether it was found in a commit message rather than in a file.
+    pub fn is_commit_message(&self) -> bool {
+        self.provenance.is_commit_message()
+    }
+
     /// The sort key that makes output independent of thread scheduling.
     pub fn sort_key(&self) -> (&str, usize, usize, RuleId, Option<&str>) {
         (
@@ -88,7 +104,7 @@ impl Finding {
             self.location.line,
             self.location.column,
             self.rule,
-            self.commit.as_ref().map(|c| c.id.as_str()),
+            self.commit_id(),
         )
     }
 }
@@ -119,37 +135,6 @@ pub fn fingerprint(rule: RuleId, path: &str, secret: &str) -> String {
 /// Sorts findings by (path, line, column, rule, commit) so that output is deterministic.
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-}
-
-#[cfg(test)]
-impl Finding {
-    /// A finding for unit tests: `rule` at `path:line:column`, the secret alone on its line.
-    /// Tests override what they need with struct update syntax.
-    pub(crate) fn example(
-        rule: RuleId,
-        path: &str,
-        line: usize,
-        column: usize,
-        secret: &str,
-    ) -> Finding {
-        Finding {
-            rule,
-            severity: crate::detect::rules::rule(rule).severity,
-            path: path.into(),
-            location: Location { line, column },
-            end_column: column + secret.chars().count(),
-            span: Span {
-                start: 0,
-                end: secret.len(),
-            },
-            secret: secret.into(),
-            line_text: secret.into(),
-            commit: None,
-            in_head: None,
-            head_path: None,
-            verification: None,
-        }
-    }
 }
 
 #[cfg(test)]

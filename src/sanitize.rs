@@ -1,5 +1,7 @@
 //! Escaping for terminals: content and paths may hold control or bidi characters that would
 //! rewrite what the user sees (fd's `sanitize`).
+//!
+//! A leaf module (it uses nothing else of the crate): reporters and diagnostics both use it.
 
 /// Replaces control characters and bidirectional overrides with visible escapes.
 pub fn escape(text: &str) -> String {
