@@ -1,5 +1,7 @@
 //! The command line, as clap derive types. Doc comments here are the `--help` text.
 
+use crate::detect::Severity;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 
@@ -181,8 +183,8 @@ pub struct CommonArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// The lowest severity that blocks (exit code 1); default `high`, or the config file's.
-    #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub fail_on: Option<SeverityArg>,
+    #[arg(long, value_name = "SEVERITY", value_parser = severity_parser())]
+    pub fail_on: Option<Severity>,
     /// Read settings from FILE instead of `.leakfence.toml` at the scanned or repository root.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
@@ -217,15 +219,18 @@ pub struct CommonArgs {
     pub verify_timeout: Option<f64>,
 }
 
-/// A severity on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SeverityArg {
-    /// Low: identifiers such as Account SIDs.
-    Low,
-    /// Medium.
-    Medium,
-    /// High: credentials.
-    High,
+/// Parses a severity by its name in every output (`low`, `medium`, `high`), listing the
+/// names with what they mean in `--help`.
+fn severity_parser() -> impl TypedValueParser<Value = Severity> {
+    let meaning = |severity: Severity| match severity {
+        Severity::Low => "Low: identifiers such as Account SIDs",
+        Severity::Medium => "Medium",
+        Severity::High => "High: credentials",
+    };
+    let names = Severity::ALL.map(|s| PossibleValue::new(s.as_str()).help(meaning(s)));
+    PossibleValuesParser::new(names).try_map(|name| {
+        Severity::from_name(&name).ok_or_else(|| format!("unknown severity {name:?}"))
+    })
 }
 
 /// Arguments of `leakfence scan`.

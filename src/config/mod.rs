@@ -3,9 +3,7 @@
 
 pub mod file;
 
-use crate::cli::{
-    ColorChoice, CommonArgs, Format, HistoryArgs, PrePushArgs, ScanArgs, SeverityArg, StagedArgs,
-};
+use crate::cli::{ColorChoice, CommonArgs, Format, HistoryArgs, PrePushArgs, ScanArgs, StagedArgs};
 use crate::finding::Severity;
 use crate::git::Repository;
 use crate::source::fs::FsOptions;
@@ -92,11 +90,7 @@ impl Common {
             Some(path) => file::load(path)?,
             None => FileSettings::default(),
         };
-        let fail_on = args
-            .fail_on
-            .map(Severity::from)
-            .or(settings.fail_on)
-            .unwrap_or(Severity::High);
+        let fail_on = args.fail_on.or(settings.fail_on).unwrap_or(Severity::High);
         let max_file_size = max_file_size
             .or(settings.max_file_size)
             .unwrap_or(DEFAULT_MAX_FILE_SIZE);
@@ -148,16 +142,6 @@ fn verify_options(args: &CommonArgs, file: &file::VerifySettings) -> crate::veri
             .max(1),
         timeout: seconds.map_or(defaults.timeout, std::time::Duration::from_secs_f64),
         attempts: defaults.attempts,
-    }
-}
-
-impl From<SeverityArg> for Severity {
-    fn from(arg: SeverityArg) -> Severity {
-        match arg {
-            SeverityArg::Low => Severity::Low,
-            SeverityArg::Medium => Severity::Medium,
-            SeverityArg::High => Severity::High,
-        }
     }
 }
 
