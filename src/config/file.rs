@@ -250,7 +250,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// The commented starter file `leakfence config init` writes: [`STARTER_TEMPLATE`] with an
+/// The commented starter file `leakfence config init` writes: the template below with an
 /// example rule id from the table.
 pub fn starter() -> String {
     let example = crate::detect::RULES
