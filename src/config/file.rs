@@ -46,6 +46,7 @@ struct RawFile {
 struct RawVerify {
     api_url: Option<String>,
     verify_url: Option<String>,
+    sendgrid_url: Option<String>,
     concurrency: Option<usize>,
     timeout: Option<f64>,
 }
@@ -57,6 +58,8 @@ pub struct VerifySettings {
     pub api_url: Option<String>,
     /// Base URL of the Verify API.
     pub verify_url: Option<String>,
+    /// Base URL of the SendGrid API.
+    pub sendgrid_url: Option<String>,
     /// Requests in flight at once.
     pub concurrency: Option<usize>,
     /// Seconds per request.
@@ -173,6 +176,7 @@ pub fn parse(text: &str, path: &Path) -> Result<FileSettings, ConfigError> {
     settings.verify = VerifySettings {
         api_url: raw.verify.api_url,
         verify_url: raw.verify.verify_url,
+        sendgrid_url: raw.verify.sendgrid_url,
         concurrency: raw.verify.concurrency,
         timeout: raw.verify.timeout,
     };
@@ -287,10 +291,12 @@ secret-patterns = []
 placeholder-words = []
 
 # How `--verify` checks credentials (GET requests only). The environment variables
-# LEAKFENCE_TWILIO_API_URL and LEAKFENCE_TWILIO_VERIFY_URL override the URLs.
+# LEAKFENCE_TWILIO_API_URL, LEAKFENCE_TWILIO_VERIFY_URL and LEAKFENCE_SENDGRID_API_URL override
+# the URLs.
 [verify]
 # api-url = "https://api.twilio.com"
 # verify-url = "https://verify.twilio.com"
+# sendgrid-url = "https://api.sendgrid.com"
 concurrency = 4
 timeout = 10
 "#;

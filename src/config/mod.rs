@@ -121,7 +121,7 @@ impl Common {
 
 /// Verification settings: the command line, then the environment (URLs), then the file.
 fn verify_options(args: &CommonArgs, file: &file::VerifySettings) -> crate::verify::VerifyOptions {
-    use crate::verify::{VerifyOptions, API_URL_ENV, VERIFY_URL_ENV};
+    use crate::verify::{VerifyOptions, API_URL_ENV, SENDGRID_URL_ENV, VERIFY_URL_ENV};
     let defaults = VerifyOptions::default();
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let seconds = args
@@ -135,6 +135,9 @@ fn verify_options(args: &CommonArgs, file: &file::VerifySettings) -> crate::veri
         verify_url: env(VERIFY_URL_ENV)
             .or_else(|| file.verify_url.clone())
             .unwrap_or(defaults.verify_url),
+        sendgrid_url: env(SENDGRID_URL_ENV)
+            .or_else(|| file.sendgrid_url.clone())
+            .unwrap_or(defaults.sendgrid_url),
         concurrency: args
             .verify_concurrency
             .or(file.concurrency)

@@ -22,6 +22,8 @@ pub enum RuleId {
     ApiKeySecret,
     /// A JWT whose header says `"cty":"twilio-fpa;v=1"`.
     AccessToken,
+    /// `SG.` + 22 + `.` + 43 base64url: a Twilio SendGrid API key.
+    SendGridApiKey,
 }
 
 impl RuleId {
@@ -171,6 +173,8 @@ pub enum Charset {
     LowerHex,
     /// `A-Za-z0-9`.
     Alphanumeric,
+    /// `A-Za-z0-9_-`: the base64url alphabet.
+    Base64Url,
 }
 
 impl Charset {
@@ -179,6 +183,7 @@ impl Charset {
         match self {
             Charset::LowerHex => b.is_ascii_digit() || (b'a'..=b'f').contains(&b),
             Charset::Alphanumeric => b.is_ascii_alphanumeric(),
+            Charset::Base64Url => b.is_ascii_alphanumeric() || b == b'_' || b == b'-',
         }
     }
 
@@ -187,6 +192,7 @@ impl Charset {
         match self {
             Charset::LowerHex => "[0-9a-f]",
             Charset::Alphanumeric => "[A-Za-z0-9]",
+            Charset::Base64Url => "[A-Za-z0-9_-]",
         }
     }
 
@@ -196,6 +202,9 @@ impl Charset {
             Charset::LowerHex => b"0123456789abcdef",
             Charset::Alphanumeric => {
                 b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+            }
+            Charset::Base64Url => {
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
             }
         }
     }
@@ -242,6 +251,8 @@ pub enum Verifier {
     ApiKeyBasicAuth,
     /// The token's own expiry, read offline.
     OfflineJwt,
+    /// The key alone as a Bearer token against SendGrid's read-only scopes endpoint.
+    SendGridScopes,
 }
 
 /// What SARIF consumers are told about a rule.
@@ -276,6 +287,16 @@ pub enum SampleValue {
         /// Whether every class of letters and digits must appear.
         mixed: bool,
     },
+    /// `prefix` and random runs of `charset` of the given lengths, joined by `.`
+    /// (`SG.<22>.<43>`).
+    Dotted {
+        /// Literal prefix, including its own separator.
+        prefix: &'static str,
+        /// Character class of the random runs.
+        charset: Charset,
+        /// Lengths of the runs.
+        lens: &'static [usize],
+    },
     /// A Twilio Access Token signed by a random API key for a random account.
     TwilioJwt,
 }
@@ -284,14 +305,30 @@ impl SampleValue {
     /// A value made with `pick(n)`, a source of random numbers below `n`. Access tokens are
     /// assembled by the caller, which knows how to sign one: `None`.
     pub fn generate(self, mut pick: impl FnMut(usize) -> usize) -> Option<String> {
-        let SampleValue::Chars {
-            prefix,
-            charset,
-            len,
-            mixed,
-        } = self
-        else {
-            return None;
+        let (prefix, charset, len, mixed) = match self {
+            SampleValue::Chars {
+                prefix,
+                charset,
+                len,
+                mixed,
+            } => (prefix, charset, len, mixed),
+            SampleValue::Dotted {
+                prefix,
+                charset,
+                lens,
+            } => {
+                let alphabet = charset.alphabet();
+                let runs: Vec<String> = lens
+                    .iter()
+                    .map(|&len| {
+                        (0..len)
+                            .map(|_| char::from(alphabet[pick(alphabet.len())]))
+                            .collect()
+                    })
+                    .collect();
+                return Some(format!("{prefix}{}", runs.join(".")));
+            }
+            SampleValue::TwilioJwt => return None,
         };
         let alphabet = charset.alphabet();
         loop {

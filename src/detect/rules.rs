@@ -10,7 +10,7 @@ use super::placeholder::is_placeholder;
 pub use super::rule::*;
 
 /// All rules; each at the index of its [`RuleId`].
-pub static RULES: [Rule; 5] = [
+pub static RULES: [Rule; 6] = [
     Rule {
         id: RuleId::AccountSid,
         key: "twilio-account-sid",
@@ -178,11 +178,53 @@ pub static RULES: [Rule; 5] = [
                       revoke a leaked one now, delete the API key that signed it (its `iss`).",
         docs: "https://www.twilio.com/docs/iam/access-tokens",
     },
+    Rule {
+        id: RuleId::SendGridApiKey,
+        key: "sendgrid-api-key",
+        name: "Twilio SendGrid API Key",
+        severity: Severity::High,
+        matcher: Matcher::Anchored(Anchored {
+            keywords: &["SG."],
+            // Runs longer than 43 are matched whole and refused by the validator, as a
+            // trailing boundary would (the regex crate has no look-ahead).
+            shape: Shape::Regex(r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43,}"),
+            validate: is_real_sendgrid_key,
+        }),
+        partner: None,
+        verifier: Verifier::SendGridScopes,
+        unverifiable: "a SendGrid key is checked on its own",
+        // A fixed prefix and layout: a shape nothing else has.
+        sarif: SarifMeta {
+            precision: "very-high",
+        },
+        description: "`SG.`, 22 and 43 base64url characters separated by a dot (69 in all): a Twilio \
+                      SendGrid API key.",
+        remediation: "Delete the key (SendGrid Settings > API Keys, or DELETE /v3/api_keys/{id}) and \
+                      create a new one with only the scopes it needs; read it from the environment or a \
+                      secret store. A leaked value stays in git history: deleting the key is the fix, \
+                      rewriting history only limits exposure.",
+        docs: "https://www.twilio.com/docs/sendgrid/api-reference/api-keys/delete-api-keys",
+        sample: Sample {
+            templates: &["SENDGRID"],
+            value: SampleValue::Dotted {
+                prefix: "SG.",
+                charset: Charset::Base64Url,
+                lens: &[22, 43],
+            },
+        },
+    },
 ];
 
 /// The table entry for a rule id.
 pub fn rule(id: RuleId) -> &'static Rule {
     &RULES[id as usize]
+}
+
+/// A SendGrid key of exactly 69 characters whose two random parts are not placeholders
+/// (`SG.xxxxxxxxxxxxxxxxxxxxxx.xxxx…`).
+fn is_real_sendgrid_key(key: &[u8]) -> bool {
+    let mut parts = key.split(|&b| b == b'.').skip(1);
+    key.len() == 69 && parts.all(|part| !is_placeholder(part))
 }
 
 /// A SID whose 32 characters after the prefix are not a placeholder (`ACxxxx…`, `AC000…`).

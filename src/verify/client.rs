@@ -7,6 +7,8 @@
 //! * API key SID + secret: `GET {verify}/v2/Services?PageSize=1` — 200 live; 401 or 403 with
 //!   Twilio error 70051 live (a restricted key); 401 invalid; 403 forbidden. The Accounts
 //!   endpoint is not used for keys: Standard and Restricted keys get 401 there although valid.
+//! * SendGrid key: `GET {sendgrid}/v3/scopes` with the key as a Bearer token — 200 live, 403
+//!   live with a scope that cannot read scopes, 401 invalid.
 
 use super::pair::{Check, CheckKind};
 use super::VerifyOptions;
@@ -72,11 +74,17 @@ struct Answer {
 }
 
 fn request(agent: &ureq::Agent, url: &str, check: &Check) -> Result<Answer, String> {
-    let credentials = base64::engine::general_purpose::STANDARD
-        .encode(format!("{}:{}", check.user, check.secret));
+    let authorization = match check.kind {
+        CheckKind::SendGrid => format!("Bearer {}", check.secret),
+        CheckKind::Account | CheckKind::ApiKey => {
+            let credentials = base64::engine::general_purpose::STANDARD
+                .encode(format!("{}:{}", check.user, check.secret));
+            format!("Basic {credentials}")
+        }
+    };
     let mut response = agent
         .get(url)
-        .header("Authorization", &format!("Basic {credentials}"))
+        .header("Authorization", &authorization)
         .header("Accept", "application/json")
         .call()
         .map_err(describe_error)?;
@@ -125,6 +133,7 @@ fn url_for(check: &Check, options: &VerifyOptions) -> String {
             "{}/v2/Services?PageSize=1",
             options.verify_url.trim_end_matches('/')
         ),
+        CheckKind::SendGrid => format!("{}/v3/scopes", options.sendgrid_url.trim_end_matches('/')),
     }
 }
 
@@ -178,6 +187,11 @@ fn decide(kind: CheckKind, answer: &Answer) -> (Status, String) {
     match (kind, answer.status, code) {
         (CheckKind::Account, 200, _) => (Status::Live, account_detail(&answer.body)),
         (CheckKind::ApiKey, 200, _) => (Status::Live, "the API key works".into()),
+        (CheckKind::SendGrid, 200, _) => (Status::Live, "the SendGrid key works".into()),
+        (CheckKind::SendGrid, 403, _) => {
+            (Status::Live, "a SendGrid key with limited scopes: valid, without permission to read its scopes (HTTP 403)".into())
+        }
+        (CheckKind::SendGrid, 401, _) => (Status::Invalid, "rejected by SendGrid (HTTP 401)".into()),
         (CheckKind::ApiKey, 401 | 403, Some(70051)) => {
             (Status::Live, "a restricted API key: valid, without permission for this request (error 70051)".into())
         }
@@ -224,7 +238,7 @@ mod tests {
 
     #[test]
     fn verdicts_by_status_and_code() {
-        use CheckKind::{Account, ApiKey};
+        use CheckKind::{Account, ApiKey, SendGrid};
         let cases = [
             (
                 Account,
@@ -240,6 +254,10 @@ mod tests {
             (ApiKey, 403, r#"{"code":70051}"#, Status::Live),
             (ApiKey, 401, r#"{"code":20003}"#, Status::Invalid),
             (ApiKey, 403, r#"{"code":20403}"#, Status::Forbidden),
+            (SendGrid, 200, r#"{"scopes":[]}"#, Status::Live),
+            (SendGrid, 403, "{}", Status::Live),
+            (SendGrid, 401, "{}", Status::Invalid),
+            (SendGrid, 500, "{}", Status::Unknown),
         ];
         for (kind, status, body, expected) in cases {
             assert_eq!(

@@ -18,6 +18,8 @@ pub struct VerifyOptions {
     pub api_url: String,
     /// Base URL of the Verify API (`https://verify.twilio.com`).
     pub verify_url: String,
+    /// Base URL of the SendGrid API (`https://api.sendgrid.com`).
+    pub sendgrid_url: String,
     /// Requests in flight at once.
     pub concurrency: usize,
     /// Timeout of one request.
@@ -30,12 +32,15 @@ pub struct VerifyOptions {
 pub const API_URL_ENV: &str = "LEAKFENCE_TWILIO_API_URL";
 /// See [`API_URL_ENV`].
 pub const VERIFY_URL_ENV: &str = "LEAKFENCE_TWILIO_VERIFY_URL";
+/// See [`API_URL_ENV`].
+pub const SENDGRID_URL_ENV: &str = "LEAKFENCE_SENDGRID_API_URL";
 
 impl Default for VerifyOptions {
     fn default() -> Self {
         VerifyOptions {
             api_url: "https://api.twilio.com".into(),
             verify_url: "https://verify.twilio.com".into(),
+            sendgrid_url: "https://api.sendgrid.com".into(),
             concurrency: 4,
             timeout: Duration::from_secs(10),
             attempts: 3,

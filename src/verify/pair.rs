@@ -18,6 +18,8 @@ pub enum CheckKind {
     Account,
     /// API key SID + secret against the Verify API.
     ApiKey,
+    /// A SendGrid key alone, as a Bearer token, against its scopes.
+    SendGrid,
 }
 
 /// One network check: a distinct (SID, secret) pair.
@@ -85,7 +87,23 @@ pub fn plan(findings: &[Finding], now: i64) -> Plan {
             }),
             // An identifier shares the verdict of a secret that chose it (second pass).
             (_, Some(Role::Identifier)) => None,
-            (_, None) => Some(known(Status::Unverifiable, now, rule.unverifiable)),
+            // A credential that works alone is checked alone.
+            (verifier, None) => Some(match check_kind(verifier) {
+                Some(kind) => {
+                    let check = Check {
+                        kind,
+                        user: String::new(),
+                        secret: finding.secret.clone(),
+                    };
+                    let next = index.len();
+                    let id = *index.entry(check.clone()).or_insert(next);
+                    if id == plan.checks.len() {
+                        plan.checks.push(check);
+                    }
+                    Decision::Check(id)
+                }
+                None => known(Status::Unverifiable, now, rule.unverifiable),
+            }),
         };
     }
     for (i, finding) in findings.iter().enumerate() {
@@ -114,6 +132,7 @@ fn check_kind(verifier: Verifier) -> Option<CheckKind> {
     match verifier {
         Verifier::AccountBasicAuth => Some(CheckKind::Account),
         Verifier::ApiKeyBasicAuth => Some(CheckKind::ApiKey),
+        Verifier::SendGridScopes => Some(CheckKind::SendGrid),
         Verifier::OfflineJwt => None,
     }
 }

@@ -198,6 +198,7 @@ fn rules_and_config_init() {
         "twilio-auth-token",
         "twilio-api-key-secret",
         "twilio-access-token",
+        "sendgrid-api-key",
     ] {
         assert!(run.stdout.contains(id), "{id}");
     }

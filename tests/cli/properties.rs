@@ -107,7 +107,7 @@ proptest! {
             let value = &filled.text[span.clone()];
             let same_shape: String = value
                 .char_indices()
-                .map(|(i, c)| if (value.starts_with("AC") || value.starts_with("SK")) && i < 2 || c == '.' { c } else { placeholder })
+                .map(|(i, c)| if ["AC", "SK", "SG."].iter().any(|p| value.starts_with(p)) && i < 2 || c == '.' { c } else { placeholder })
                 .collect();
             text.replace_range(span, &same_shape);
         }

@@ -81,6 +81,13 @@ fn each_blocking_credential_blocks_the_commit() {
             "twilio-access-token",
             format!("token = \"{}\"\n", secrets::access_token()),
         ),
+        (
+            "sendgrid-api-key",
+            format!(
+                "SENDGRID_API_KEY={}\n",
+                secrets::sample(leakfence::finding::RuleId::SendGridApiKey)
+            ),
+        ),
     ];
     for (rule, text) in cases {
         let repo = installed();

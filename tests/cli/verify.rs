@@ -110,10 +110,14 @@ fn serve(
         .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
-    let secret = decoded
-        .split_once(':')
-        .map(|(_, s)| s.to_string())
-        .unwrap_or_default();
+    // Twilio takes Basic auth (SID:secret); SendGrid a Bearer key.
+    let secret = match authorization.strip_prefix("Bearer ") {
+        Some(key) => key.to_string(),
+        None => decoded
+            .split_once(':')
+            .map(|(_, s)| s.to_string())
+            .unwrap_or_default(),
+    };
     let attempt = {
         let mut counts = counts.lock().unwrap();
         let n = counts.entry(secret.clone()).or_insert(0);
@@ -189,7 +193,8 @@ fn run_verify(dir: &TestDir, mock: &MockTwilio, args: &[&str]) -> Run {
         .args(["scan", "--verify", "--verify-timeout", "1"])
         .args(args)
         .env("LEAKFENCE_TWILIO_API_URL", &mock.url)
-        .env("LEAKFENCE_TWILIO_VERIFY_URL", &mock.url);
+        .env("LEAKFENCE_TWILIO_VERIFY_URL", &mock.url)
+        .env("LEAKFENCE_SENDGRID_API_URL", &mock.url);
     Run::of(&mut command)
 }
 
@@ -439,6 +444,61 @@ fn only_verified_and_fail_on_live() {
     let only = run_verify(&dir, &mock, &["--only-verified", "--format", "json"]);
     let paths: Vec<String> = only.findings().into_iter().map(|f| f.1).collect();
     assert_eq!(paths, ["live.env", "live.env"]);
+}
+
+#[test]
+fn sendgrid_keys_are_checked_alone_with_a_bearer_get_of_their_scopes() {
+    let sendgrid = || secrets::sample(leakfence::finding::RuleId::SendGridApiKey);
+    let cases = [
+        ("live.env", sendgrid(), Behaviour::Ok, "live"),
+        ("scoped.env", sendgrid(), Behaviour::Forbidden(None), "live"),
+        (
+            "revoked.env",
+            sendgrid(),
+            Behaviour::Unauthorized(0),
+            "invalid",
+        ),
+    ];
+    let mock = MockTwilio::start(
+        cases
+            .iter()
+            .map(|(_, key, behaviour, _)| (key.clone(), *behaviour))
+            .collect(),
+    );
+    let dir = TestDir::new();
+    for (file, key, _, _) in &cases {
+        dir.write(file, format!("SENDGRID_API_KEY={key}\n"));
+    }
+    let run = run_verify(&dir, &mock, &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc = run.json();
+    let findings = doc["findings"].as_array().unwrap();
+    for (file, key, _, expected) in &cases {
+        let finding = findings
+            .iter()
+            .find(|f| f["path"] == *file)
+            .unwrap_or_else(|| panic!("no finding in {file}: {doc}"));
+        assert_eq!(finding["rule"], "sendgrid-api-key");
+        assert_eq!(finding["verification"]["status"], *expected, "{file}");
+        let requests: Vec<Seen> = mock
+            .requests()
+            .into_iter()
+            .filter(|r| r.authorization == format!("Bearer {key}"))
+            .collect();
+        assert_eq!(requests.len(), 1, "{file}: {requests:?}");
+        assert_eq!(
+            (requests[0].method.as_str(), requests[0].path.as_str()),
+            ("GET", "/v3/scopes")
+        );
+    }
+    for format in ["json", "human"] {
+        let run = run_verify(&dir, &mock, &["--format", format]);
+        let output = format!("{}{}", run.stdout, run.stderr);
+        for (_, key, _, _) in &cases {
+            assert!(!output.contains(key.as_str()), "{format}: a key leaked");
+        }
+        assert!(!output.contains(&mock.account_body_marker), "{format}");
+    }
 }
 
 #[test]

@@ -18,7 +18,8 @@ fn assert_results_match_json(sarif: &Value, json: &Value) {
             "twilio-api-key-sid",
             "twilio-auth-token",
             "twilio-api-key-secret",
-            "twilio-access-token"
+            "twilio-access-token",
+            "sendgrid-api-key"
         ]
     );
     for rule in rules {
