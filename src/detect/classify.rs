@@ -29,12 +29,14 @@ pub struct FileContext<'a> {
 }
 
 impl<'a> FileContext<'a> {
-    /// Prepares the per-input context.
+    /// Prepares the per-input context. Only identifiers that could be reported count as
+    /// context: a placeholder SID (`ACaaaa…`, the docs' and SDK fixtures' value) or an `SK…`
+    /// run inside a base64 blob says nothing about the values around it.
     pub fn new(haystack: &'a [u8], anchors: &Anchors, lines: &'a LineIndex) -> Self {
         let ids = anchors
             .matches
             .iter()
-            .filter(|m| m.rule.rule().is_identifier())
+            .filter(|m| m.rule.rule().is_identifier() && is_reportable(haystack, m))
             .map(|m| (*m, lines.line_of(m.span.start)))
             .collect();
         FileContext {
@@ -60,6 +62,54 @@ impl<'a> FileContext<'a> {
         let (id, _) = self.ids[..before].last()?;
         context::gap_pairs(&self.text.haystack[id.span.end..start]).then_some(id.rule)
     }
+}
+
+/// Whether an anchored match is a credential its rule would report: its validator accepts it
+/// (no placeholder) and it is not part of a base64 blob.
+pub fn is_reportable(haystack: &[u8], m: &AnchorMatch) -> bool {
+    let valid = match m.rule.rule().matcher {
+        Matcher::Anchored(anchored) => (anchored.validate)(&haystack[m.span.start..m.span.end]),
+        Matcher::Contextual(_) => false,
+    };
+    valid && !(m.rule.rule().is_identifier() && in_base64_blob(haystack, m.span))
+}
+
+/// The shortest base64 run, the value included, that counts as a blob: a 34-character SID
+/// with six more characters glued on by `+` or `/` is no longer a SID on its own.
+const BLOB_MIN_LEN: usize = 40;
+
+/// Whether the value at `span` is glued into a longer base64 run (`[A-Za-z0-9+/]`, `=`
+/// padding) that reads as a digest or a blob, not as a path: the SRI
+/// `sha512-…/SK<32 hex>+…==` of lockfiles. The run must touch the value with `+` or `/`, be
+/// at least [`BLOB_MIN_LEN`] long, and either follow an SRI algorithm (`sha256-`), end in
+/// `=` padding or hold a `+` (which paths and URLs do not).
+pub fn in_base64_blob(haystack: &[u8], span: Span) -> bool {
+    let base64 = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
+    let before = span.start.checked_sub(1).map(|i| haystack[i]);
+    let after = haystack.get(span.end).copied();
+    if !matches!(before, Some(b'+' | b'/')) && !matches!(after, Some(b'+' | b'/')) {
+        return false;
+    }
+    let start = haystack[..span.start]
+        .iter()
+        .rposition(|&b| !base64(b))
+        .map_or(0, |i| i + 1);
+    let end = haystack[span.end..]
+        .iter()
+        .position(|&b| !base64(b))
+        .map_or(haystack.len(), |i| span.end + i);
+    let run = &haystack[start..end];
+    if run.len() < BLOB_MIN_LEN {
+        return false;
+    }
+    let lead = &haystack[start.saturating_sub(7)..start];
+    let sri = ["sha1-", "sha256-", "sha384-", "sha512-"]
+        .iter()
+        .any(|algorithm| {
+            lead.len() >= algorithm.len()
+                && lead[lead.len() - algorithm.len()..].eq_ignore_ascii_case(algorithm.as_bytes())
+        });
+    sri || haystack.get(end) == Some(&b'=') || run.contains(&b'+')
 }
 
 /// Whether `value` has the shape of a contextual rule's values.
@@ -306,6 +356,69 @@ fn has_mixed_classes(value: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::Detector;
+    use rand::{Rng, SeedableRng};
+
+    /// 32 lowercase hex digits, generated so that no realistic value is written down here.
+    fn hex(rng: &mut impl Rng) -> String {
+        (0..32)
+            .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16)]))
+            .collect()
+    }
+
+    /// The rules found for the value `value` in `text`.
+    fn rules_at(text: &str, value: &str) -> Vec<RuleId> {
+        let start = text.find(value).expect("the value is in the text");
+        Detector::new()
+            .detect(text.as_bytes())
+            .into_iter()
+            .filter(|d| d.span.start == start)
+            .map(|d| d.rule)
+            .collect()
+    }
+
+    #[test]
+    fn a_placeholder_sid_is_no_context() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(35);
+        let token = hex(&mut rng);
+        let placeholder = format!("AC{}", "a".repeat(32));
+        let fixture = format!(
+            "            {{\n                \"sid\": \"YE{a}\",\n                \"identity\": \"{token}\",\n                \"account_sid\": \"{placeholder}\",\n                \"service_sid\": \"IS{a}\"\n            }}\n",
+            a = "a".repeat(32)
+        );
+        assert!(rules_at(&fixture, &token).is_empty(), "{fixture}");
+        let unnamed = format!("\"account_sid\": \"{placeholder}\",\n\"data\": \"{token}\",\n");
+        assert!(rules_at(&unnamed, &token).is_empty(), "{unnamed}");
+        // The same lines with a real-looking SID: the unnamed value is its token.
+        let real = unnamed.replace(&placeholder, &format!("AC{}", hex(&mut rng)));
+        assert_eq!(rules_at(&real, &token), [RuleId::AuthToken], "{real}");
+    }
+
+    #[test]
+    fn base64_blobs_hold_no_sid() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(512);
+        let sid = format!("SK{}", hex(&mut rng));
+        let span_of = |text: &str| {
+            let start = text.find(&sid).expect("the SID is in the text");
+            Span {
+                start,
+                end: start + sid.len(),
+            }
+        };
+        let blob = |text: String| in_base64_blob(text.as_bytes(), span_of(&text));
+        let pad = "Kq1xZ9".repeat(4);
+        assert!(blob(format!(
+            "\"integrity\": \"sha512-{pad}/{sid}+{pad}{pad}==\""
+        )));
+        assert!(blob(format!("sha384-{pad}/{sid}{pad}{pad}")));
+        assert!(blob(format!("{pad}+{sid}/{pad}")));
+        assert!(!blob(format!(
+            "https://api.twilio.com/2010-04-01/Accounts/AC/Keys/{sid}.json"
+        )));
+        assert!(!blob(format!("https://iam.twilio.com/v1/Keys/{sid}")));
+        assert!(!blob(format!("TWILIO_API_KEY={sid}")));
+        assert!(!blob(format!("a/{sid}/b")));
+    }
 
     #[test]
     fn every_decision_names_a_contextual_rule_or_nothing() {

@@ -292,7 +292,7 @@ pub fn normalize(name: &[u8]) -> String {
 pub enum NameClass {
     /// A digest, checksum or similar: never a credential.
     Hash,
-    /// An identifier (`…id`, `uuid`): not a credential.
+    /// An identifier (`…id`, `uuid`, `identity`): not a credential.
     Identifier,
     /// Says Auth Token outright (`auth_token`, `twilio_token`, `twilio_password`).
     AuthToken,
@@ -351,7 +351,7 @@ pub fn classify_name(name: &str) -> NameClass {
     {
         return NameClass::AccountSidName;
     }
-    if name.ends_with("id") || name.ends_with("ids") {
+    if name.ends_with("id") || name.ends_with("ids") || name.ends_with("identity") {
         return NameClass::Identifier;
     }
     NameClass::Other

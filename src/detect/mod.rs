@@ -150,17 +150,12 @@ impl Detector {
     }
 }
 
-/// The anchored matches that their rule's validator accepts.
+/// The anchored matches that their rule's validator accepts, outside base64 blobs.
 fn anchored_detections(haystack: &[u8], anchors: &Anchors) -> Vec<Detection> {
     anchors
         .matches
         .iter()
-        .filter(|m| match m.rule.rule().matcher {
-            rules::Matcher::Anchored(anchored) => {
-                (anchored.validate)(&haystack[m.span.start..m.span.end])
-            }
-            rules::Matcher::Contextual(_) => false,
-        })
+        .filter(|m| classify::is_reportable(haystack, m))
         .map(|m| Detection {
             rule: m.rule,
             span: m.span,
