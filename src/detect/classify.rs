@@ -151,6 +151,9 @@ struct Facts {
     api_key_sid_near: bool,
     /// An API key SID anywhere in the input.
     api_key_sid_in_file: bool,
+    /// The block of lines around the value (up to a blank line) says Twilio or calls a
+    /// client. Only read for names that say API key, which other services use too.
+    twilio_in_block: bool,
     /// At least two of upper, lower and digit: what a random API secret always has.
     mixed_classes: bool,
 }
@@ -219,6 +222,18 @@ const DECISIONS: &[Decision] = &[
     Decision {
         when: |f| f.token_shaped && f.validator_argument,
         then: Outcome::Is(RuleId::AuthToken),
+    },
+    // `api_key = "<hex>"` is as often another service's key (a weather API's next to the
+    // Twilio settings): an Account SID close by, even on the line before, makes it Twilio's
+    // only with Twilio or a client call in its block of lines.
+    Decision {
+        when: |f| {
+            f.name == NameClass::ApiKeySidName
+                && !f.argument
+                && f.token_shaped
+                && !f.twilio_in_block
+        },
+        then: Outcome::Nothing,
     },
     // `AC…:TOKEN@`, `Client("AC…", "TOKEN")`, `sid: AC…\ntoken: …`: the identifier's partner.
     Decision {
@@ -341,6 +356,7 @@ fn facts_of(file: &FileContext<'_>, span: Span, value: &[u8]) -> Facts {
         account_sid_near: file.id_near(RuleId::AccountSid, line),
         api_key_sid_near: file.id_near(RuleId::ApiKeySid, line),
         api_key_sid_in_file: file.has_id(RuleId::ApiKeySid),
+        twilio_in_block: name == NameClass::ApiKeySidName && around::block_says_twilio(text, line),
         mixed_classes: has_mixed_classes(value),
     }
 }

@@ -5,6 +5,7 @@
 use super::context::{self, Attachment};
 use super::lines::LineIndex;
 use super::prefilter::is_word_byte;
+use super::vocabulary::CLIENT_CALL;
 
 /// One input and its line starts.
 #[derive(Clone, Copy)]
@@ -164,4 +165,24 @@ fn prose_name(prefix: &[u8]) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// How many lines a block of text reaches on either side of a value, at most.
+const BLOCK_REACH: usize = 8;
+
+/// Whether the block of lines around `line` (up to a blank line, at most [`BLOCK_REACH`] lines
+/// either way) says `twilio` in any case or calls a client (`Client(`).
+pub(super) fn block_says_twilio(text: &Text<'_>, line: usize) -> bool {
+    let says = |l: usize| {
+        let text = line_text(text, l);
+        memchr::memmem::find(text, CLIENT_CALL.as_bytes()).is_some()
+            || text.windows(6).any(|w| w.eq_ignore_ascii_case(b"twilio"))
+    };
+    let blank = |l: usize| line_text(text, l).trim_ascii().is_empty();
+    let last = text.lines.line_of(text.haystack.len());
+    let up = (1..=BLOCK_REACH.min(line))
+        .map(|back| line - back)
+        .take_while(|&l| !blank(l));
+    let down = (line + 1..=(line + BLOCK_REACH).min(last)).take_while(|&l| !blank(l));
+    says(line) || up.chain(down).any(says)
 }

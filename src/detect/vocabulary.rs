@@ -30,8 +30,9 @@ pub const AUTH_TOKEN_WORDS: [&str; 18] = [
     "AUTH TOKEN",
 ];
 
-/// Words that make a name, a line or a comment say "digest", never a credential.
-pub const HASH_WORDS: [&str; 16] = [
+/// Words that make a name, a line or a comment say "digest", never a credential (`cache`: the
+/// md5 cache keys of build logs).
+pub const HASH_WORDS: [&str; 17] = [
     "md5",
     "sha1",
     "sha224",
@@ -48,6 +49,7 @@ pub const HASH_WORDS: [&str; 16] = [
     "salt",
     "commit",
     "hmac",
+    "cache",
 ];
 
 /// Words for random identifiers: a line that mentions them holds no credential.
@@ -64,6 +66,11 @@ pub const API_SECRET_WORDS: [&str; 3] = ["apisecret", "keysecret", "secretkey"];
 
 /// Parts of a name that say API key SID.
 pub const API_KEY_SID_WORDS: [&str; 3] = ["apikey", "keysid", "signingkey"];
+
+/// What a client constructor call looks like in most SDKs (`Client(sid, token)`,
+/// `new TwilioRestClient(…)`): in a block next to a name that says API key, it says the key is
+/// Twilio's.
+pub const CLIENT_CALL: &str = "Client(";
 
 /// The callee whose first argument is an Auth Token: Twilio's webhook `RequestValidator`.
 pub const AUTH_TOKEN_CALLEE: &str = "requestvalidator";
