@@ -6,7 +6,8 @@
 //! Java, C#, Ruby, PHP and Kotlin), and classify that name.
 
 use super::vocabulary::{
-    self, API_KEY_SID_WORDS, API_SECRET_WORDS, COLOUR_WORDS, HASH_WORDS, TOKEN_WORDS, UUID_WORDS,
+    self, API_KEY_SID_WORDS, API_SECRET_WORDS, COLOUR_WORDS, ENV_READS, HASH_WORDS, TOKEN_WORDS,
+    UUID_WORDS,
 };
 
 /// How the value is attached to the text in front of it.
@@ -127,12 +128,30 @@ fn named(raw: &[u8], attachment: Attachment) -> KeyContext {
     }
 }
 
+/// `getenv(`, `os.environ[`, `process.env[`, `ENV.fetch(`: an environment read whose argument
+/// should be a variable's name. Returns the text in front of the read.
+fn strip_env_read(rest: &[u8]) -> Option<&[u8]> {
+    let (&open, head) = rest.split_last()?;
+    if !matches!(open, b'(' | b'[') {
+        return None;
+    }
+    let name = trailing_name(head);
+    ENV_READS
+        .contains(&normalize(name).as_str())
+        .then(|| &head[..head.len() - name.len()])
+}
+
 /// Reads the key in front of a value from the part of its line before it.
 pub fn key_before(prefix: &[u8]) -> KeyContext {
     let rest = strip_value_opening(prefix);
     if let Some(before) = strip_fallback(rest) {
         // A default after an environment read names the variable it stands in for.
         return named(trailing_name(before), Attachment::Assignment);
+    }
+    if let Some(before) = strip_env_read(rest) {
+        // `token = getenv('VALUE')`: a value written where the variable's name belongs is
+        // named by what the read is assigned to.
+        return key_before(before);
     }
     let (attachment, sep_len) = if rest.ends_with(b"=>") || rest.ends_with(b":=") {
         (Attachment::Assignment, 2)

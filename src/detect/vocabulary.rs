@@ -52,6 +52,25 @@ pub const HASH_WORDS: [&str; 17] = [
     "cache",
 ];
 
+/// Environment reads, normalized (`getenv`, `os.environ`, `process.env`, `ENV.fetch`,
+/// `System.getenv`, `Environment.GetEnvironmentVariable`): their argument is a variable's name.
+pub const ENV_READS: [&str; 14] = [
+    "getenv",
+    "osgetenv",
+    "environ",
+    "osenviron",
+    "environget",
+    "osenvironget",
+    "env",
+    "processenv",
+    "envfetch",
+    "envget",
+    "denoenvget",
+    "systemgetenv",
+    "getenvironmentvariable",
+    "environmentgetenvironmentvariable",
+];
+
 /// Words for random identifiers: a line that mentions them holds no credential.
 pub const UUID_WORDS: [&str; 2] = ["uuid", "guid"];
 
