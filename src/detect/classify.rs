@@ -256,8 +256,9 @@ const DECISIONS: &[Decision] = &[
         },
         then: Outcome::Is(RuleId::ApiKeySecret),
     },
+    // `TWILIO_KEY=…`, `key` in a `twilio:` block: letters and digits are an API key secret.
     Decision {
-        when: |f| f.name == NameClass::WeakSecret && f.twilio_section && !f.token_shaped,
+        when: |f| f.name == NameClass::WeakSecret && f.twilio_named && !f.token_shaped,
         then: Outcome::Is(RuleId::ApiKeySecret),
     },
     Decision {
