@@ -323,8 +323,10 @@ fn facts_of(file: &FileContext<'_>, span: Span, value: &[u8]) -> Facts {
     let line_range = text.lines.line_range(text.haystack, line);
     let key = around::key_of(text, line, line_range.start, span.start);
     let name = context::classify_name(&key.name);
-    let enclosing = around::inline_enclosing_name(&text.haystack[line_range.start..span.start])
-        .unwrap_or_else(|| around::enclosing_name(text, line));
+    let block = around::inline_enclosing_name(&text.haystack[line_range.start..span.start])
+        .map(|name| around::Block { name, list: false })
+        .unwrap_or_else(|| around::enclosing_block(text, line));
+    let enclosing = &block.name;
     let enclosing_class = context::classify_name(&context::normalize(enclosing.as_bytes()));
     let twilio_section = enclosing.to_ascii_lowercase().contains("twilio");
     let generic = matches!(
@@ -344,8 +346,9 @@ fn facts_of(file: &FileContext<'_>, span: Span, value: &[u8]) -> Facts {
         foreign: context::names_another_service(&key.raw)
             || (generic
                 && !twilio_section
+                && !block.list
                 && !enclosing.is_empty()
-                && context::names_another_service(&enclosing)),
+                && context::names_another_service(enclosing)),
         said_hash: context::line_mentions_hash(&text.haystack[line_range])
             || enclosing_class == NameClass::Hash
             || around::comment_above_mentions_hash(text, line),
@@ -392,6 +395,21 @@ mod tests {
             .filter(|d| d.span.start == start)
             .map(|d| d.rule)
             .collect()
+    }
+
+    #[test]
+    fn a_notebook_cells_lines_are_code() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(13);
+        let (sid, token) = (format!("AC{}", hex(&mut rng)), hex(&mut rng));
+        // The cell as Jupyter writes it: each line a JSON string ending in an escaped newline.
+        let cell = format!(
+            "  {{\n   \"cell_type\": \"code\",\n   \"source\": [\n    \"account_sid = '{sid}'\\n\",\n    \"token = '{token}'\\n\",\n    \"print(token)\"\n   ]\n  }}\n"
+        );
+        assert_eq!(rules_at(&cell, &token), [RuleId::AuthToken], "{cell}");
+        let escaped = format!(
+            "   \"source\": [\n    \"sid = \\\"{sid}\\\"\\n\",\n    \"token = \\\"{token}\\\"\\n\",\n"
+        );
+        assert_eq!(rules_at(&escaped, &token), [RuleId::AuthToken], "{escaped}");
     }
 
     #[test]

@@ -65,16 +65,40 @@ pub(super) fn line_text<'a>(text: &Text<'a>, line: usize) -> &'a [u8] {
 /// How many lines up a block's opening line is looked for.
 const ENCLOSING_LOOKBACK: usize = 30;
 
-/// The name of the data block a line sits in: an INI/TOML `[section]`, a YAML `key:` with the
-/// value indented below it, or a `key = {` / `"key": [` opening a literal. Code blocks
-/// (`def f():`, `if x {`) name nothing: empty.
-pub(super) fn enclosing_name(text: &Text<'_>, line: usize) -> String {
+/// The data block a value sits in, as named by the line that opens it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Block {
+    /// The block's key as written (`twilio`, `"trello"`); empty when nothing names it.
+    pub name: String,
+    /// The block is a list opened on a line of its own (`"source": [`): its items are values,
+    /// not settings of a service (a notebook cell's code lines, a list of digests).
+    pub list: bool,
+}
+
+impl Block {
+    fn named(name: String, list: bool) -> Block {
+        Block { name, list }
+    }
+}
+
+/// Whether a trimmed line starts by closing a block (`}`, `],`, `});`, `)`).
+fn closes_block(trimmed: &[u8]) -> bool {
+    matches!(trimmed.first(), Some(b'}' | b']' | b')'))
+}
+
+/// The data block a line sits in: an INI/TOML `[section]`, a YAML `key:` with the value
+/// indented below it, or a `key = {` / `"key": [` opening a literal. Code blocks
+/// (`def f():`, `if x {`) name nothing, and neither does a block closed before the line
+/// (`'mailgun' => [ … ],` above `'twilio' => […]`).
+pub(super) fn enclosing_block(text: &Text<'_>, line: usize) -> Block {
     let indent = |text: &[u8]| {
         text.iter()
             .take_while(|&&b| b == b' ' || b == b'\t')
             .count()
     };
     let here = indent(line_text(text, line));
+    // The indentation of a block closed above `line` whose opening line is still to skip.
+    let mut closed: Option<usize> = None;
     for back in 1..=ENCLOSING_LOOKBACK.min(line) {
         let text = line_text(text, line - back);
         let trimmed = text.trim_ascii();
@@ -82,11 +106,28 @@ pub(super) fn enclosing_name(text: &Text<'_>, line: usize) -> String {
             continue;
         }
         if trimmed.starts_with(b"[") && trimmed.ends_with(b"]") && !trimmed.contains(&b',') {
-            return String::from_utf8_lossy(&trimmed[1..trimmed.len() - 1]).into_owned();
+            return Block::named(
+                String::from_utf8_lossy(&trimmed[1..trimmed.len() - 1]).into_owned(),
+                false,
+            );
         }
         let Some((&last, head)) = trimmed.split_last() else {
             continue;
         };
+        let opens = matches!(last, b'{' | b'[' | b':' | b'(');
+        if let Some(depth) = closed {
+            if indent(text) == depth && opens {
+                closed = None;
+            }
+            if indent(text) >= depth {
+                continue;
+            }
+            closed = None;
+        }
+        if closes_block(trimmed) && indent(text) <= here {
+            closed = Some(indent(text));
+            continue;
+        }
         if indent(text) >= here.max(1) || !matches!(last, b'{' | b'[' | b':') {
             continue;
         }
@@ -96,24 +137,40 @@ pub(super) fn enclosing_name(text: &Text<'_>, line: usize) -> String {
                 .iter()
                 .all(|&b| is_word_byte(b) || matches!(b, b'-' | b'.' | b'"' | b'\''));
             if !bare {
-                return String::new();
+                return Block::default();
             }
             context::key_before(trimmed)
         } else {
             context::key_before(head)
         };
         return match key.attachment {
-            Attachment::Assignment => key.raw,
-            _ => String::new(),
+            Attachment::Assignment => Block::named(key.raw, last == b'['),
+            _ => Block::default(),
         };
     }
-    String::new()
+    Block::default()
 }
 
-/// The key of an object opened earlier on the same line: `"trello": { "key": value`.
+/// The key of a block opened earlier on the same line and still open at the value:
+/// `"trello": { "key": value`, `'twilio' => ['sid' => …, 'token' => value`,
+/// `'twilio' => array('token' => value`.
 pub(super) fn inline_enclosing_name(prefix: &[u8]) -> Option<String> {
-    let brace = prefix.iter().rposition(|&b| b == b'{')?;
-    let key = context::key_before(&prefix[..brace]);
+    let mut depth = 0usize;
+    let open = prefix.iter().enumerate().rev().find_map(|(i, &b)| {
+        match b {
+            b'}' | b']' | b')' => depth += 1,
+            b'{' | b'[' | b'(' if depth > 0 => depth -= 1,
+            b'{' | b'[' | b'(' => return Some(i),
+            _ => {}
+        }
+        None
+    })?;
+    let mut before = &prefix[..open];
+    if prefix[open] == b'(' {
+        // Only PHP's `array(` opens a block; any other parenthesis is a call.
+        before = before.strip_suffix(b"array")?;
+    }
+    let key = context::key_before(before);
     (key.attachment == Attachment::Assignment && !key.raw.is_empty()).then_some(key.raw)
 }
 
