@@ -24,6 +24,8 @@ pub enum RuleId {
     AccessToken,
     /// `SG.` + 22 + `.` + 43 base64url: a Twilio SendGrid API key.
     SendGridApiKey,
+    /// `sgp_` + 64 alphanumerics: a Twilio Segment Public API token.
+    SegmentApiToken,
 }
 
 impl RuleId {
@@ -253,6 +255,9 @@ pub enum Verifier {
     OfflineJwt,
     /// The key alone as a Bearer token against SendGrid's read-only scopes endpoint.
     SendGridScopes,
+    /// The token alone as a Bearer token against the Segment Public API's read-only workspace
+    /// endpoint.
+    SegmentWorkspace,
 }
 
 /// What SARIF consumers are told about a rule.

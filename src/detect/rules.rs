@@ -10,7 +10,7 @@ use super::placeholder::is_placeholder;
 pub use super::rule::*;
 
 /// All rules; each at the index of its [`RuleId`].
-pub static RULES: [Rule; 6] = [
+pub static RULES: [Rule; 7] = [
     Rule {
         id: RuleId::AccountSid,
         key: "twilio-account-sid",
@@ -213,6 +213,44 @@ pub static RULES: [Rule; 6] = [
             },
         },
     },
+    Rule {
+        id: RuleId::SegmentApiToken,
+        key: "segment-api-token",
+        name: "Twilio Segment Public API Token",
+        severity: Severity::High,
+        matcher: Matcher::Anchored(Anchored {
+            keywords: &["sgp_"],
+            shape: Shape::Prefixed {
+                prefix: "sgp_",
+                body: Charset::Alphanumeric,
+                len: 64,
+            },
+            validate: is_real_segment_token,
+        }),
+        partner: None,
+        verifier: Verifier::SegmentWorkspace,
+        unverifiable: "a Segment token is checked on its own",
+        // A fixed prefix and length: a shape nothing else has.
+        sarif: SarifMeta {
+            precision: "very-high",
+        },
+        description: "`sgp_` followed by 64 letters and digits: a Twilio Segment Public API token, which \
+                      manages a whole Segment workspace (sources, destinations, warehouses, users).",
+        remediation: "Delete the token (Segment Settings > Access Management > Tokens) and create a new \
+                      one with the least role it needs; read it from the environment or a secret store. \
+                      A leaked value stays in git history: deleting the token is the fix, rewriting \
+                      history only limits exposure.",
+        docs: "https://www.twilio.com/docs/segment/api/public-api",
+        sample: Sample {
+            templates: &["SEGMENT"],
+            value: SampleValue::Chars {
+                prefix: "sgp_",
+                charset: Charset::Alphanumeric,
+                len: 64,
+                mixed: true,
+            },
+        },
+    },
 ];
 
 /// The table entry for a rule id.
@@ -225,6 +263,13 @@ pub fn rule(id: RuleId) -> &'static Rule {
 fn is_real_sendgrid_key(key: &[u8]) -> bool {
     let mut parts = key.split(|&b| b == b'.').skip(1);
     key.len() == 69 && parts.all(|part| !is_placeholder(part))
+}
+
+/// A Segment token whose 64 characters after `sgp_` are not a placeholder (`sgp_xxxx…`): each
+/// half is judged as a 32-character body, the length the placeholder statistics are tuned for.
+fn is_real_segment_token(token: &[u8]) -> bool {
+    let body = &token[4..];
+    !is_placeholder(body) && body.chunks(32).all(|half| !is_placeholder(half))
 }
 
 /// A SID whose 32 characters after the prefix are not a placeholder (`ACxxxx…`, `AC000…`).

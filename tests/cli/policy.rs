@@ -199,6 +199,7 @@ fn rules_and_config_init() {
         "twilio-api-key-secret",
         "twilio-access-token",
         "sendgrid-api-key",
+        "segment-api-token",
     ] {
         assert!(run.stdout.contains(id), "{id}");
     }

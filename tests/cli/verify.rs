@@ -110,7 +110,7 @@ fn serve(
         .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
-    // Twilio takes Basic auth (SID:secret); SendGrid a Bearer key.
+    // Twilio takes Basic auth (SID:secret); SendGrid and Segment a Bearer token.
     let secret = match authorization.strip_prefix("Bearer ") {
         Some(key) => key.to_string(),
         None => decoded
@@ -194,7 +194,8 @@ fn run_verify(dir: &TestDir, mock: &MockTwilio, args: &[&str]) -> Run {
         .args(args)
         .env("LEAKFENCE_TWILIO_API_URL", &mock.url)
         .env("LEAKFENCE_TWILIO_VERIFY_URL", &mock.url)
-        .env("LEAKFENCE_SENDGRID_API_URL", &mock.url);
+        .env("LEAKFENCE_SENDGRID_API_URL", &mock.url)
+        .env("LEAKFENCE_SEGMENT_API_URL", &mock.url);
     Run::of(&mut command)
 }
 
@@ -499,6 +500,97 @@ fn sendgrid_keys_are_checked_alone_with_a_bearer_get_of_their_scopes() {
         }
         assert!(!output.contains(&mock.account_body_marker), "{format}");
     }
+}
+
+#[test]
+fn segment_tokens_are_checked_alone_with_a_bearer_get_of_their_workspace() {
+    let segment = || secrets::sample(leakfence::finding::RuleId::SegmentApiToken);
+    let cases = [
+        ("live.env", segment(), Behaviour::Ok, "live"),
+        (
+            "refused.env",
+            segment(),
+            Behaviour::Forbidden(None),
+            "forbidden",
+        ),
+        (
+            "revoked.env",
+            segment(),
+            Behaviour::Unauthorized(0),
+            "invalid",
+        ),
+        ("down.env", segment(), Behaviour::ServerError, "unknown"),
+    ];
+    let mock = MockTwilio::start(
+        cases
+            .iter()
+            .map(|(_, token, behaviour, _)| (token.clone(), *behaviour))
+            .collect(),
+    );
+    let dir = TestDir::new();
+    for (file, token, _, _) in &cases {
+        dir.write(file, format!("SEGMENT_API_TOKEN={token}\n"));
+    }
+    let run = run_verify(&dir, &mock, &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc = run.json();
+    let findings = doc["findings"].as_array().unwrap();
+    for (file, token, behaviour, expected) in &cases {
+        let finding = findings
+            .iter()
+            .find(|f| f["path"] == *file)
+            .unwrap_or_else(|| panic!("no finding in {file}: {doc}"));
+        assert_eq!(finding["rule"], "segment-api-token");
+        assert_eq!(finding["verification"]["status"], *expected, "{file}");
+        let requests: Vec<Seen> = mock
+            .requests()
+            .into_iter()
+            .filter(|r| r.authorization == format!("Bearer {token}"))
+            .collect();
+        let expected_count = match behaviour {
+            Behaviour::ServerError => 3,
+            _ => 1,
+        };
+        assert_eq!(requests.len(), expected_count, "{file}: {requests:?}");
+        assert!(
+            requests
+                .iter()
+                .all(|r| (r.method.as_str(), r.path.as_str()) == ("GET", "/")),
+            "{file}: {requests:?}"
+        );
+    }
+    for format in ["json", "human"] {
+        let run = run_verify(&dir, &mock, &["--format", format]);
+        let output = format!("{}{}", run.stdout, run.stderr);
+        for (_, token, _, _) in &cases {
+            assert!(!output.contains(token.as_str()), "{format}: a token leaked");
+        }
+        assert!(!output.contains(&mock.account_body_marker), "{format}");
+    }
+    // The base URL can come from the config file instead of the environment.
+    let configured = TestDir::new();
+    configured.write(
+        ".leakfence.toml",
+        format!("[verify]\nsegment-url = \"{}\"\n", mock.url),
+    );
+    configured.write("live.env", format!("SEGMENT_API_TOKEN={}\n", cases[0].1));
+    let mut command = configured.leakfence();
+    command
+        .args([
+            "scan",
+            "--verify",
+            "--verify-timeout",
+            "1",
+            "--format",
+            "json",
+        ])
+        .env_remove("LEAKFENCE_SEGMENT_API_URL");
+    let run = Run::of(&mut command);
+    let doc = run.json();
+    assert_eq!(
+        doc["findings"][0]["verification"]["status"], "live",
+        "{doc}"
+    );
 }
 
 #[test]

@@ -19,7 +19,8 @@ fn assert_results_match_json(sarif: &Value, json: &Value) {
             "twilio-auth-token",
             "twilio-api-key-secret",
             "twilio-access-token",
-            "sendgrid-api-key"
+            "sendgrid-api-key",
+            "segment-api-token"
         ]
     );
     for rule in rules {
