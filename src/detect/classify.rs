@@ -66,7 +66,7 @@ impl<'a> FileContext<'a> {
 fn fits(rule: RuleId, value: &[u8]) -> bool {
     match rule.rule().matcher {
         Matcher::Contextual(shape) => shape.accepts(value),
-        Matcher::Anchored(_) => false,
+        Matcher::Anchored(_) | Matcher::Named(_) => false,
     }
 }
 

@@ -26,6 +26,10 @@ pub enum RuleId {
     SendGridApiKey,
     /// `sgp_` + 64 alphanumerics: a Twilio Segment Public API token.
     SegmentApiToken,
+    /// `OQ` + 32 alphanumerics: the client id of a Twilio OAuth app (identifier, low severity).
+    OAuthClientId,
+    /// The client secret of a Twilio OAuth app, named as such or next to its client id.
+    OAuthClientSecret,
 }
 
 impl RuleId {
@@ -139,6 +143,9 @@ pub enum Matcher {
     /// A generic 32-character value that only its context makes a credential; the contextual
     /// decision table in `classify` chooses among the contextual rules.
     Contextual(ValueShape),
+    /// A value of a length range and an alphabet, with no shape of its own, that a key name
+    /// in a Twilio context or the partner identifier right in front of it designates.
+    Named(Named),
 }
 
 /// A self-identifying value: keywords for the prefilter, a shape, a validator.
@@ -149,6 +156,22 @@ pub struct Anchored {
     /// The shape that must match at a keyword, on ASCII word boundaries.
     pub shape: Shape,
     /// Says whether a match of the shape is a real credential (not a placeholder or an example).
+    pub validate: fn(&[u8]) -> bool,
+}
+
+/// A secret designated by its name or its identifier (see `detect::named`).
+#[derive(Debug, Clone, Copy)]
+pub struct Named {
+    /// The characters the value is made of.
+    pub charset: Charset,
+    /// The shortest value; shorter runs are left to the contextual rules.
+    pub min_len: usize,
+    /// The longest value; a longer run is something else (a blob).
+    pub max_len: usize,
+    /// Normalized key names that say what the value is (`clientsecret`): a name that contains
+    /// one of them designates the value, in a Twilio context.
+    pub names: &'static [&'static str],
+    /// Says whether a designated value is a real credential (random, not a placeholder).
     pub validate: fn(&[u8]) -> bool,
 }
 
@@ -258,6 +281,9 @@ pub enum Verifier {
     /// The token alone as a Bearer token against the Segment Public API's read-only workspace
     /// endpoint.
     SegmentWorkspace,
+    /// None: the only check there is would change something (it mints a token), so none is
+    /// made and findings are `unverifiable`, with the row's reason.
+    NoSafeCheck,
 }
 
 /// What SARIF consumers are told about a rule.

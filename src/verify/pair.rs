@@ -136,7 +136,7 @@ fn check_kind(verifier: Verifier) -> Option<CheckKind> {
         Verifier::ApiKeyBasicAuth => Some(CheckKind::ApiKey),
         Verifier::SendGridScopes => Some(CheckKind::SendGrid),
         Verifier::SegmentWorkspace => Some(CheckKind::Segment),
-        Verifier::OfflineJwt => None,
+        Verifier::OfflineJwt | Verifier::NoSafeCheck => None,
     }
 }
 

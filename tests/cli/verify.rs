@@ -594,6 +594,40 @@ fn segment_tokens_are_checked_alone_with_a_bearer_get_of_their_workspace() {
 }
 
 #[test]
+fn oauth_apps_are_unverifiable_and_never_requested() {
+    let mock = MockTwilio::start(HashMap::new());
+    let dir = TestDir::new();
+    dir.write(
+        "oauth.env",
+        format!(
+            "TWILIO_CLIENT_ID={}\nTWILIO_CLIENT_SECRET={}\n",
+            secrets::sample(leakfence::finding::RuleId::OAuthClientId),
+            secrets::sample(leakfence::finding::RuleId::OAuthClientSecret)
+        ),
+    );
+    let run = run_verify(&dir, &mock, &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc = run.json();
+    let findings = doc["findings"].as_array().unwrap();
+    let rules: Vec<&str> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        ["twilio-oauth-client-id", "twilio-oauth-client-secret"],
+        "{doc}"
+    );
+    for finding in findings {
+        let verification = &finding["verification"];
+        assert_eq!(verification["status"], "unverifiable", "{finding}");
+        let detail = verification["detail"].as_str().unwrap();
+        assert!(detail.contains("mints an access token"), "{detail}");
+    }
+    assert!(mock.requests().is_empty(), "{:?}", mock.requests());
+}
+
+#[test]
 fn access_tokens_are_judged_offline() {
     let dir = TestDir::new();
     dir.write(

@@ -20,7 +20,9 @@ fn assert_results_match_json(sarif: &Value, json: &Value) {
             "twilio-api-key-secret",
             "twilio-access-token",
             "sendgrid-api-key",
-            "segment-api-token"
+            "segment-api-token",
+            "twilio-oauth-client-id",
+            "twilio-oauth-client-secret"
         ]
     );
     for rule in rules {
