@@ -131,13 +131,16 @@ fn glued(haystack: &[u8], span: Span) -> bool {
         || matches!(after, Some(b'+' | b'/' | b'.' | b'=' | b'('))
 }
 
-/// The identifier that ends nearest before `span` is the rule's partner, and the gap between
-/// them pairs them.
+/// The identifier that ends nearest before `span` is the rule's partner, stands on its own
+/// (not a slice of base64 text, where `OQ` and 32 letters and digits turn up by chance), and
+/// the gap between them pairs them.
 fn paired(haystack: &[u8], ids: &[&AnchorMatch], span: Span, partner: Option<RuleId>) -> bool {
     let before = ids.partition_point(|m| m.span.end <= span.start);
     before > 0 && {
         let id = ids[before - 1];
-        Some(id.rule) == partner && context::gap_pairs(&haystack[id.span.end..span.start])
+        Some(id.rule) == partner
+            && !glued(haystack, id.span)
+            && context::gap_pairs(&haystack[id.span.end..span.start])
     }
 }
 
