@@ -166,9 +166,16 @@ enum Needle {
     AuthToken,
 }
 
-/// Every needle of the prefilter: anchored rules' keywords, then the context words.
+/// Every needle of the prefilter: the context words, then anchored rules' keywords.
+///
+/// No needle starts another (a unit test checks it), so their order never changes what is
+/// found; it changes how fast. Teddy shares its buckets among the needles in the order given,
+/// and with the keywords first (`sgp_`, `OQ` among the many two-letter starts) its buckets
+/// let through so many false candidates that the search took 1.8 times as long on source code.
 fn needles(patterns: &AnchorPatterns) -> Vec<(&'static str, Needle)> {
     let mut out = Vec::new();
+    out.extend(TWILIO_WORDS.map(|w| (w, Needle::Twilio)));
+    out.extend(AUTH_TOKEN_WORDS.map(|w| (w, Needle::AuthToken)));
     for (index, shape) in patterns.shapes.iter().enumerate() {
         if let Matcher::Anchored(anchored) = shape.rule.rule().matcher {
             out.extend(
@@ -179,8 +186,6 @@ fn needles(patterns: &AnchorPatterns) -> Vec<(&'static str, Needle)> {
             );
         }
     }
-    out.extend(TWILIO_WORDS.map(|w| (w, Needle::Twilio)));
-    out.extend(AUTH_TOKEN_WORDS.map(|w| (w, Needle::AuthToken)));
     out
 }
 
