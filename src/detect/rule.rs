@@ -1,9 +1,9 @@
 //! What a rule is: the types of one row of the rule table in [`super::rules`].
 //!
 //! A row owns everything about its credential kind: how it is matched (its own shape, found at a
-//! keyword, or a generic value that context decides), the partner it pairs with, what code
-//! scanning is told about it, what a user should do about it, and how tests make a value of
-//! its shape. Everything outside `detect` and `verify` reads rows and never names one.
+//! keyword; a generic 32-character value that context decides; or a value of a length range
+//! that its name or its identifier designates), the partner it pairs with, what code scanning
+//! is told about it, what a user should do about it, and how tests make a value of its shape. Everything outside `detect` and `verify` reads rows and never names one.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
