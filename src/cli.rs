@@ -200,9 +200,9 @@ pub struct CommonArgs {
     /// With --baseline: list the entries that no longer match anything and remove them from the file.
     #[arg(long, requires = "baseline")]
     pub prune_baseline: bool,
-    /// Check found credentials against Twilio and SendGrid (GET requests only; off by default:
-    /// nothing leaves the machine without it). Base URLs: LEAKFENCE_TWILIO_API_URL,
-    /// LEAKFENCE_TWILIO_VERIFY_URL, LEAKFENCE_SENDGRID_API_URL.
+    /// Check found credentials against Twilio, SendGrid and Segment (GET requests only; off by
+    /// default: nothing leaves the machine without it). Base URLs: LEAKFENCE_TWILIO_API_URL,
+    /// LEAKFENCE_TWILIO_VERIFY_URL, LEAKFENCE_SENDGRID_API_URL, LEAKFENCE_SEGMENT_API_URL.
     #[arg(long)]
     pub verify: bool,
     /// With --verify: report only credentials that are live.

@@ -47,6 +47,7 @@ struct RawVerify {
     api_url: Option<String>,
     verify_url: Option<String>,
     sendgrid_url: Option<String>,
+    segment_url: Option<String>,
     concurrency: Option<usize>,
     timeout: Option<f64>,
 }
@@ -60,6 +61,8 @@ pub struct VerifySettings {
     pub verify_url: Option<String>,
     /// Base URL of the SendGrid API.
     pub sendgrid_url: Option<String>,
+    /// Base URL of the Segment Public API.
+    pub segment_url: Option<String>,
     /// Requests in flight at once.
     pub concurrency: Option<usize>,
     /// Seconds per request.
@@ -177,6 +180,7 @@ pub fn parse(text: &str, path: &Path) -> Result<FileSettings, ConfigError> {
         api_url: raw.verify.api_url,
         verify_url: raw.verify.verify_url,
         sendgrid_url: raw.verify.sendgrid_url,
+        segment_url: raw.verify.segment_url,
         concurrency: raw.verify.concurrency,
         timeout: raw.verify.timeout,
     };
@@ -291,12 +295,13 @@ secret-patterns = []
 placeholder-words = []
 
 # How `--verify` checks credentials (GET requests only). The environment variables
-# LEAKFENCE_TWILIO_API_URL, LEAKFENCE_TWILIO_VERIFY_URL and LEAKFENCE_SENDGRID_API_URL override
-# the URLs.
+# LEAKFENCE_TWILIO_API_URL, LEAKFENCE_TWILIO_VERIFY_URL, LEAKFENCE_SENDGRID_API_URL and
+# LEAKFENCE_SEGMENT_API_URL override the URLs.
 [verify]
 # api-url = "https://api.twilio.com"
 # verify-url = "https://verify.twilio.com"
 # sendgrid-url = "https://api.sendgrid.com"
+# segment-url = "https://api.segmentapis.com"
 concurrency = 4
 timeout = 10
 "#;

@@ -121,7 +121,9 @@ impl Common {
 
 /// Verification settings: the command line, then the environment (URLs), then the file.
 fn verify_options(args: &CommonArgs, file: &file::VerifySettings) -> crate::verify::VerifyOptions {
-    use crate::verify::{VerifyOptions, API_URL_ENV, SENDGRID_URL_ENV, VERIFY_URL_ENV};
+    use crate::verify::{
+        VerifyOptions, API_URL_ENV, SEGMENT_URL_ENV, SENDGRID_URL_ENV, VERIFY_URL_ENV,
+    };
     let defaults = VerifyOptions::default();
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let seconds = args
@@ -138,6 +140,9 @@ fn verify_options(args: &CommonArgs, file: &file::VerifySettings) -> crate::veri
         sendgrid_url: env(SENDGRID_URL_ENV)
             .or_else(|| file.sendgrid_url.clone())
             .unwrap_or(defaults.sendgrid_url),
+        segment_url: env(SEGMENT_URL_ENV)
+            .or_else(|| file.segment_url.clone())
+            .unwrap_or(defaults.segment_url),
         concurrency: args
             .verify_concurrency
             .or(file.concurrency)

@@ -69,7 +69,7 @@ impl<'a> FileContext<'a> {
 pub fn is_reportable(haystack: &[u8], m: &AnchorMatch) -> bool {
     let valid = match m.rule.rule().matcher {
         Matcher::Anchored(anchored) => (anchored.validate)(&haystack[m.span.start..m.span.end]),
-        Matcher::Contextual(_) => false,
+        Matcher::Contextual(_) | Matcher::Named(_) => false,
     };
     valid && !(m.rule.rule().is_identifier() && in_base64_blob(haystack, m.span))
 }
@@ -116,7 +116,7 @@ pub fn in_base64_blob(haystack: &[u8], span: Span) -> bool {
 fn fits(rule: RuleId, value: &[u8]) -> bool {
     match rule.rule().matcher {
         Matcher::Contextual(shape) => shape.accepts(value),
-        Matcher::Anchored(_) => false,
+        Matcher::Anchored(_) | Matcher::Named(_) => false,
     }
 }
 

@@ -22,6 +22,7 @@ mod classify;
 pub mod context;
 pub mod jwt;
 pub mod lines;
+mod named;
 pub mod placeholder;
 pub mod prefilter;
 pub mod rule;
@@ -67,6 +68,7 @@ pub struct Detector {
     prefilter: Option<Prefilter>,
     patterns: AnchorPatterns,
     candidate: Regex,
+    named: named::NamedPatterns,
 }
 
 /// Configures a [`Detector`].
@@ -97,6 +99,7 @@ impl DetectorBuilder {
             patterns,
             candidate: Regex::new(r"(?-u:\b)[A-Za-z0-9]{32}(?-u:\b)")
                 .expect("the candidate pattern is a valid constant"),
+            named: named::NamedPatterns::new(),
         }
     }
 }
@@ -145,6 +148,7 @@ impl Detector {
                 found.push(Detection { rule, span });
             }
         }
+        found.extend(self.named.detect(haystack, &anchors, &lines, &covered));
         found.sort();
         found
     }

@@ -1,9 +1,9 @@
 //! What a rule is: the types of one row of the rule table in [`super::rules`].
 //!
 //! A row owns everything about its credential kind: how it is matched (its own shape, found at a
-//! keyword, or a generic value that context decides), the partner it pairs with, what code
-//! scanning is told about it, what a user should do about it, and how tests make a value of
-//! its shape. Everything outside `detect` and `verify` reads rows and never names one.
+//! keyword; a generic 32-character value that context decides; or a value of a length range
+//! that its name or its identifier designates), the partner it pairs with, what code scanning
+//! is told about it, what a user should do about it, and how tests make a value of its shape. Everything outside `detect` and `verify` reads rows and never names one.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -24,6 +24,12 @@ pub enum RuleId {
     AccessToken,
     /// `SG.` + 22 + `.` + 43 base64url: a Twilio SendGrid API key.
     SendGridApiKey,
+    /// `sgp_` + 64 alphanumerics: a Twilio Segment Public API token.
+    SegmentApiToken,
+    /// `OQ` + 32 alphanumerics: the client id of a Twilio OAuth app (identifier, low severity).
+    OAuthClientId,
+    /// The client secret of a Twilio OAuth app, named as such or next to its client id.
+    OAuthClientSecret,
 }
 
 impl RuleId {
@@ -137,6 +143,9 @@ pub enum Matcher {
     /// A generic 32-character value that only its context makes a credential; the contextual
     /// decision table in `classify` chooses among the contextual rules.
     Contextual(ValueShape),
+    /// A value of a length range and an alphabet, with no shape of its own, that a key name
+    /// in a Twilio context or the partner identifier right in front of it designates.
+    Named(Named),
 }
 
 /// A self-identifying value: keywords for the prefilter, a shape, a validator.
@@ -147,6 +156,22 @@ pub struct Anchored {
     /// The shape that must match at a keyword, on ASCII word boundaries.
     pub shape: Shape,
     /// Says whether a match of the shape is a real credential (not a placeholder or an example).
+    pub validate: fn(&[u8]) -> bool,
+}
+
+/// A secret designated by its name or its identifier (see `detect::named`).
+#[derive(Debug, Clone, Copy)]
+pub struct Named {
+    /// The characters the value is made of.
+    pub charset: Charset,
+    /// The shortest value; shorter runs are left to the contextual rules.
+    pub min_len: usize,
+    /// The longest value; a longer run is something else (a blob).
+    pub max_len: usize,
+    /// Normalized key names that say what the value is (`clientsecret`): a name that contains
+    /// one of them designates the value, in a Twilio context.
+    pub names: &'static [&'static str],
+    /// Says whether a designated value is a real credential (random, not a placeholder).
     pub validate: fn(&[u8]) -> bool,
 }
 
@@ -253,6 +278,12 @@ pub enum Verifier {
     OfflineJwt,
     /// The key alone as a Bearer token against SendGrid's read-only scopes endpoint.
     SendGridScopes,
+    /// The token alone as a Bearer token against the Segment Public API's read-only workspace
+    /// endpoint.
+    SegmentWorkspace,
+    /// None: the only check there is would change something (it mints a token), so none is
+    /// made and findings are `unverifiable`, with the row's reason.
+    NoSafeCheck,
 }
 
 /// What SARIF consumers are told about a rule.

@@ -8,9 +8,10 @@
 use super::jwt;
 use super::placeholder::is_placeholder;
 pub use super::rule::*;
+use super::vocabulary::OAUTH_SECRET_NAMES;
 
 /// All rules; each at the index of its [`RuleId`].
-pub static RULES: [Rule; 6] = [
+pub static RULES: [Rule; 9] = [
     Rule {
         id: RuleId::AccountSid,
         key: "twilio-account-sid",
@@ -213,6 +214,130 @@ pub static RULES: [Rule; 6] = [
             },
         },
     },
+    Rule {
+        id: RuleId::SegmentApiToken,
+        key: "segment-api-token",
+        name: "Twilio Segment Public API Token",
+        severity: Severity::High,
+        matcher: Matcher::Anchored(Anchored {
+            keywords: &["sgp_"],
+            shape: Shape::Prefixed {
+                prefix: "sgp_",
+                body: Charset::Alphanumeric,
+                len: 64,
+            },
+            validate: is_real_segment_token,
+        }),
+        partner: None,
+        verifier: Verifier::SegmentWorkspace,
+        unverifiable: "a Segment token is checked on its own",
+        // A fixed prefix and length: a shape nothing else has.
+        sarif: SarifMeta {
+            precision: "very-high",
+        },
+        description: "`sgp_` followed by 64 letters and digits: a Twilio Segment Public API token, which \
+                      manages a whole Segment workspace (sources, destinations, warehouses, users).",
+        remediation: "Delete the token (Segment Settings > Access Management > Tokens) and create a new \
+                      one with the least role it needs; read it from the environment or a secret store. \
+                      A leaked value stays in git history: deleting the token is the fix, rewriting \
+                      history only limits exposure.",
+        docs: "https://www.twilio.com/docs/segment/api/public-api",
+        sample: Sample {
+            templates: &["SEGMENT"],
+            value: SampleValue::Chars {
+                prefix: "sgp_",
+                charset: Charset::Alphanumeric,
+                len: 64,
+                mixed: true,
+            },
+        },
+    },
+    Rule {
+        id: RuleId::OAuthClientId,
+        key: "twilio-oauth-client-id",
+        name: "Twilio OAuth Client ID",
+        severity: Severity::Low,
+        matcher: Matcher::Anchored(Anchored {
+            keywords: &["OQ"],
+            // Twilio's IAM spec gives `^OQ[a-zA-Z0-9]{32}$`: any such value anchors (pairs with
+            // a secret, says Twilio); only hex ones are reported (see the validator).
+            shape: Shape::Prefixed {
+                prefix: "OQ",
+                body: Charset::Alphanumeric,
+                len: 32,
+            },
+            validate: is_real_oauth_client_id,
+        }),
+        partner: Some(Partner {
+            rule: RuleId::OAuthClientSecret,
+            role: Role::Identifier,
+        }),
+        verifier: Verifier::NoSafeCheck,
+        unverifiable: "an OAuth client id is not secret alone, and the only check of its secret \
+                       (POST oauth.twilio.com/v2/token) mints an access token: no request is made",
+        // A fixed prefix, but any letters and digits after it: base64 text can hold one.
+        sarif: SarifMeta { precision: "high" },
+        description: "`OQ` followed by 32 lowercase hex digits: the client id of a Twilio OAuth app \
+                      (the SID of the app).",
+        remediation: "A client id is not secret alone: check that the app's client secret did not leak \
+                      with it, and read both from the environment instead of the code. The id names \
+                      the OAuth app to rotate or delete if it did.",
+        docs: "https://www.twilio.com/docs/iam/oauth-apps/account-oauth-apps-resource",
+        sample: Sample {
+            templates: &["OQ"],
+            value: SampleValue::Chars {
+                prefix: "OQ",
+                charset: Charset::LowerHex,
+                len: 32,
+                mixed: false,
+            },
+        },
+    },
+    Rule {
+        id: RuleId::OAuthClientSecret,
+        key: "twilio-oauth-client-secret",
+        name: "Twilio OAuth Client Secret",
+        severity: Severity::High,
+        // Twilio does not document the secret's format; the secrets seen are 86 base64url
+        // characters (64 random bytes). 40 to 128 takes other sizes of the same encoding while
+        // leaving 32-character values, which people also store under `TWILIO_CLIENT_SECRET`
+        // for API key secrets, to the contextual rules.
+        matcher: Matcher::Named(Named {
+            charset: Charset::Base64Url,
+            min_len: 40,
+            max_len: 128,
+            names: &OAUTH_SECRET_NAMES,
+            validate: is_real_oauth_secret,
+        }),
+        partner: Some(Partner {
+            rule: RuleId::OAuthClientId,
+            role: Role::Secret,
+        }),
+        verifier: Verifier::NoSafeCheck,
+        unverifiable: "the only check of an OAuth client secret (POST oauth.twilio.com/v2/token) mints an \
+                       access token, a side effect: no request is made",
+        // A generic shape that a name or the client id in front of it confirms.
+        sarif: SarifMeta { precision: "high" },
+        description: "The client secret of a Twilio OAuth app: 40 to 128 base64url characters next to \
+                      its `OQ` client id, or under a client-secret name in a Twilio context.",
+        remediation: "Rotate the client secret (Console: Settings > Account settings > OAuth \
+                      applications, or the app's /secret resource) or delete the app (DELETE \
+                      https://iam.twilio.com/v1/Account/OAuthApps/{client id}), then read the new \
+                      secret from the environment or a secret store. Access tokens already minted \
+                      with it work until they expire (one hour by default, at most 30 days). A leaked \
+                      value stays in git history: rotating is the fix, rewriting history only limits \
+                      exposure.",
+        docs: "https://www.twilio.com/docs/iam/oauth-apps/account-oauth-apps",
+        sample: Sample {
+            templates: &["OAUTH_SECRET"],
+            value: SampleValue::Chars {
+                prefix: "",
+                charset: Charset::Base64Url,
+                len: 86,
+                mixed: true,
+            },
+        },
+    },
 ];
 
 /// The table entry for a rule id.
@@ -225,6 +350,34 @@ pub fn rule(id: RuleId) -> &'static Rule {
 fn is_real_sendgrid_key(key: &[u8]) -> bool {
     let mut parts = key.split(|&b| b == b'.').skip(1);
     key.len() == 69 && parts.all(|part| !is_placeholder(part))
+}
+
+/// A Segment token whose 64 characters after `sgp_` are not a placeholder (`sgp_xxxx…`): each
+/// half is judged as a 32-character body, the length the placeholder statistics are tuned for.
+fn is_real_segment_token(token: &[u8]) -> bool {
+    let body = &token[4..];
+    !is_placeholder(body) && body.chunks(32).all(|half| !is_placeholder(half))
+}
+
+/// A random-looking OAuth client secret: upper and lower case letters and digits all present
+/// (a random 40-character base64url value lacks one with odds below one in a thousand, an 86-
+/// character one below one in a million; a long identifier or word lacks one), and not a
+/// placeholder.
+fn is_real_oauth_secret(secret: &[u8]) -> bool {
+    let has = |class: fn(&u8) -> bool| secret.iter().any(class);
+    has(u8::is_ascii_uppercase)
+        && has(u8::is_ascii_lowercase)
+        && has(u8::is_ascii_digit)
+        && !is_placeholder(secret)
+}
+
+/// An OAuth client id with a lowercase hex body that is not a placeholder. Twilio's spec allows
+/// letters and digits, but SIDs are hex (Twilio's glossary) and so are the ids seen; 32 letters
+/// and digits after `OQ` turn up by chance in base64 text (about one in 5 MB of it), 32 hex
+/// digits do not.
+fn is_real_oauth_client_id(id: &[u8]) -> bool {
+    let body = &id[2..];
+    body.iter().all(|&b| Charset::LowerHex.contains(b)) && !is_placeholder(body)
 }
 
 /// A SID whose 32 characters after the prefix are not a placeholder (`ACxxxx…`, `AC000…`).
@@ -316,9 +469,9 @@ mod tests {
     }
 
     #[test]
-    fn only_the_account_sid_is_low() {
+    fn only_identifiers_that_are_not_secret_alone_are_low() {
         for entry in &RULES {
-            let expected = if entry.id == RuleId::AccountSid {
+            let expected = if [RuleId::AccountSid, RuleId::OAuthClientId].contains(&entry.id) {
                 Severity::Low
             } else {
                 Severity::High

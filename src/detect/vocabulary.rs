@@ -215,3 +215,12 @@ pub const PLACEHOLDER_WORDS_ANYWHERE: [&str; 12] = [
 
 /// Short placeholder words that count only at the start of a value (`yourToken…`, `test…`).
 pub const PLACEHOLDER_WORDS_AT_START: [&str; 6] = ["your", "test", "fake", "demo", "todo", "mock"];
+
+/// Normalized key names that say "OAuth client secret" (`client_secret`, `clientSecret`,
+/// `TWILIO_OAUTH_SECRET`, `setClientSecret(…)`).
+pub const OAUTH_SECRET_NAMES: [&str; 2] = ["clientsecret", "oauthsecret"];
+
+/// Words an OAuth client secret's name may hold besides the neutral ones: a name made only of
+/// these, [`NEUTRAL_WORDS`] and `twilio` belongs to no other service (`GOOGLE_CLIENT_SECRET`
+/// does).
+pub const OAUTH_NAME_WORDS: [&str; 4] = ["client", "oauth", "app", "apps"];

@@ -9,6 +9,11 @@
 //!   endpoint is not used for keys: Standard and Restricted keys get 401 there although valid.
 //! * SendGrid key: `GET {sendgrid}/v3/scopes` with the key as a Bearer token — 200 live, 403
 //!   live with a scope that cannot read scopes, 401 invalid.
+//! * Segment Public API token: `GET {segment}/` (the workspace the token belongs to) with the
+//!   token as a Bearer token — 200 live, 401 invalid, 403 forbidden. Every token may read its
+//!   own workspace, so a 403 says the token was recognised but refused (a workspace whose plan
+//!   lost the Public API, a token being revoked): not proof that it is invalid, nor that it
+//!   works. The body (the workspace's name and slug) is not read.
 
 use super::pair::{Check, CheckKind};
 use super::VerifyOptions;
@@ -75,7 +80,7 @@ struct Answer {
 
 fn request(agent: &ureq::Agent, url: &str, check: &Check) -> Result<Answer, String> {
     let authorization = match check.kind {
-        CheckKind::SendGrid => format!("Bearer {}", check.secret),
+        CheckKind::SendGrid | CheckKind::Segment => format!("Bearer {}", check.secret),
         CheckKind::Account | CheckKind::ApiKey => {
             let credentials = base64::engine::general_purpose::STANDARD
                 .encode(format!("{}:{}", check.user, check.secret));
@@ -134,6 +139,7 @@ fn url_for(check: &Check, options: &VerifyOptions) -> String {
             options.verify_url.trim_end_matches('/')
         ),
         CheckKind::SendGrid => format!("{}/v3/scopes", options.sendgrid_url.trim_end_matches('/')),
+        CheckKind::Segment => format!("{}/", options.segment_url.trim_end_matches('/')),
     }
 }
 
@@ -192,6 +198,12 @@ fn decide(kind: CheckKind, answer: &Answer) -> (Status, String) {
             (Status::Live, "a SendGrid key with limited scopes: valid, without permission to read its scopes (HTTP 403)".into())
         }
         (CheckKind::SendGrid, 401, _) => (Status::Invalid, "rejected by SendGrid (HTTP 401)".into()),
+        (CheckKind::Segment, 200, _) => (Status::Live, "the Segment token works".into()),
+        (CheckKind::Segment, 401, _) => (Status::Invalid, "rejected by Segment (HTTP 401)".into()),
+        (CheckKind::Segment, 403, _) => (
+            Status::Forbidden,
+            "recognised but refused by Segment (HTTP 403): not proof that it is invalid".into(),
+        ),
         (CheckKind::ApiKey, 401 | 403, Some(70051)) => {
             (Status::Live, "a restricted API key: valid, without permission for this request (error 70051)".into())
         }
@@ -238,7 +250,7 @@ mod tests {
 
     #[test]
     fn verdicts_by_status_and_code() {
-        use CheckKind::{Account, ApiKey, SendGrid};
+        use CheckKind::{Account, ApiKey, Segment, SendGrid};
         let cases = [
             (
                 Account,
@@ -258,6 +270,10 @@ mod tests {
             (SendGrid, 403, "{}", Status::Live),
             (SendGrid, 401, "{}", Status::Invalid),
             (SendGrid, 500, "{}", Status::Unknown),
+            (Segment, 200, r#"{"data":{}}"#, Status::Live),
+            (Segment, 401, "{}", Status::Invalid),
+            (Segment, 403, "{}", Status::Forbidden),
+            (Segment, 404, "{}", Status::Unknown),
         ];
         for (kind, status, body, expected) in cases {
             assert_eq!(

@@ -20,6 +20,8 @@ pub struct VerifyOptions {
     pub verify_url: String,
     /// Base URL of the SendGrid API (`https://api.sendgrid.com`).
     pub sendgrid_url: String,
+    /// Base URL of the Segment Public API (`https://api.segmentapis.com`).
+    pub segment_url: String,
     /// Requests in flight at once.
     pub concurrency: usize,
     /// Timeout of one request.
@@ -34,6 +36,8 @@ pub const API_URL_ENV: &str = "LEAKFENCE_TWILIO_API_URL";
 pub const VERIFY_URL_ENV: &str = "LEAKFENCE_TWILIO_VERIFY_URL";
 /// See [`API_URL_ENV`].
 pub const SENDGRID_URL_ENV: &str = "LEAKFENCE_SENDGRID_API_URL";
+/// See [`API_URL_ENV`].
+pub const SEGMENT_URL_ENV: &str = "LEAKFENCE_SEGMENT_API_URL";
 
 impl Default for VerifyOptions {
     fn default() -> Self {
@@ -41,6 +45,7 @@ impl Default for VerifyOptions {
             api_url: "https://api.twilio.com".into(),
             verify_url: "https://verify.twilio.com".into(),
             sendgrid_url: "https://api.sendgrid.com".into(),
+            segment_url: "https://api.segmentapis.com".into(),
             concurrency: 4,
             timeout: Duration::from_secs(10),
             attempts: 3,

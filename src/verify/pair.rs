@@ -20,6 +20,8 @@ pub enum CheckKind {
     ApiKey,
     /// A SendGrid key alone, as a Bearer token, against its scopes.
     SendGrid,
+    /// A Segment Public API token alone, as a Bearer token, against its workspace.
+    Segment,
 }
 
 /// One network check: a distinct (SID, secret) pair.
@@ -133,7 +135,8 @@ fn check_kind(verifier: Verifier) -> Option<CheckKind> {
         Verifier::AccountBasicAuth => Some(CheckKind::Account),
         Verifier::ApiKeyBasicAuth => Some(CheckKind::ApiKey),
         Verifier::SendGridScopes => Some(CheckKind::SendGrid),
-        Verifier::OfflineJwt => None,
+        Verifier::SegmentWorkspace => Some(CheckKind::Segment),
+        Verifier::OfflineJwt | Verifier::NoSafeCheck => None,
     }
 }
 

@@ -199,6 +199,9 @@ fn rules_and_config_init() {
         "twilio-api-key-secret",
         "twilio-access-token",
         "sendgrid-api-key",
+        "segment-api-token",
+        "twilio-oauth-client-id",
+        "twilio-oauth-client-secret",
     ] {
         assert!(run.stdout.contains(id), "{id}");
     }

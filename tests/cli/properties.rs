@@ -98,8 +98,17 @@ proptest! {
         let rule = leakfence::detect::RULES[rule_index].id;
         let cases = positive_cases(rule);
         let filled = template::fill(case_pick.get::<String>(&cases));
-        // Every planted value becomes a run of one character, keeping its shape (SID prefixes,
-        // JWT dots) so that only the statistics of the value differ.
+        // Every planted value becomes a run of one character, keeping its shape (the prefixes
+        // the rows anchor on, JWT dots) so that only the statistics of the value differ.
+        let prefixes: Vec<&str> = leakfence::detect::RULES
+            .iter()
+            .filter_map(|r| match r.matcher {
+                leakfence::detect::rule::Matcher::Anchored(anchored) => Some(anchored.keywords),
+                _ => None,
+            })
+            .flatten()
+            .copied()
+            .collect();
         let mut text = filled.text.clone();
         let mut spans: Vec<std::ops::Range<usize>> = filled.spans.values().flatten().cloned().collect();
         spans.sort_by_key(|r| std::cmp::Reverse(r.start));
@@ -107,7 +116,10 @@ proptest! {
             let value = &filled.text[span.clone()];
             let same_shape: String = value
                 .char_indices()
-                .map(|(i, c)| if ["AC", "SK", "SG."].iter().any(|p| value.starts_with(p)) && i < 2 || c == '.' { c } else { placeholder })
+                .map(|(i, c)| {
+                    let kept = prefixes.iter().find(|p| value.starts_with(**p)).map_or(0, |p| p.len());
+                    if i < kept || c == '.' { c } else { placeholder }
+                })
                 .collect();
             text.replace_range(span, &same_shape);
         }

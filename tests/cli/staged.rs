@@ -88,6 +88,20 @@ fn each_blocking_credential_blocks_the_commit() {
                 secrets::sample(leakfence::finding::RuleId::SendGridApiKey)
             ),
         ),
+        (
+            "segment-api-token",
+            format!(
+                "SEGMENT_API_TOKEN={}\n",
+                secrets::sample(leakfence::finding::RuleId::SegmentApiToken)
+            ),
+        ),
+        (
+            "twilio-oauth-client-secret",
+            format!(
+                "TWILIO_CLIENT_SECRET={}\n",
+                secrets::sample(leakfence::finding::RuleId::OAuthClientSecret)
+            ),
+        ),
     ];
     for (rule, text) in cases {
         let repo = installed();

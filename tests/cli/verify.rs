@@ -2,7 +2,7 @@
 //! credential, the right Basic auth, and no secret or response body in any output.
 
 use crate::common::golden::{assert_golden, Placeholders};
-use crate::common::repo::TestDir;
+use crate::common::repo::{TestDir, TestRepo};
 use crate::common::{secrets, Run};
 use base64::Engine;
 use std::collections::HashMap;
@@ -110,7 +110,7 @@ fn serve(
         .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
-    // Twilio takes Basic auth (SID:secret); SendGrid a Bearer key.
+    // Twilio takes Basic auth (SID:secret); SendGrid and Segment a Bearer token.
     let secret = match authorization.strip_prefix("Bearer ") {
         Some(key) => key.to_string(),
         None => decoded
@@ -194,7 +194,8 @@ fn run_verify(dir: &TestDir, mock: &MockTwilio, args: &[&str]) -> Run {
         .args(args)
         .env("LEAKFENCE_TWILIO_API_URL", &mock.url)
         .env("LEAKFENCE_TWILIO_VERIFY_URL", &mock.url)
-        .env("LEAKFENCE_SENDGRID_API_URL", &mock.url);
+        .env("LEAKFENCE_SENDGRID_API_URL", &mock.url)
+        .env("LEAKFENCE_SEGMENT_API_URL", &mock.url);
     Run::of(&mut command)
 }
 
@@ -498,6 +499,276 @@ fn sendgrid_keys_are_checked_alone_with_a_bearer_get_of_their_scopes() {
             assert!(!output.contains(key.as_str()), "{format}: a key leaked");
         }
         assert!(!output.contains(&mock.account_body_marker), "{format}");
+    }
+}
+
+#[test]
+fn segment_tokens_are_checked_alone_with_a_bearer_get_of_their_workspace() {
+    let segment = || secrets::sample(leakfence::finding::RuleId::SegmentApiToken);
+    let cases = [
+        ("live.env", segment(), Behaviour::Ok, "live"),
+        (
+            "refused.env",
+            segment(),
+            Behaviour::Forbidden(None),
+            "forbidden",
+        ),
+        (
+            "revoked.env",
+            segment(),
+            Behaviour::Unauthorized(0),
+            "invalid",
+        ),
+        ("down.env", segment(), Behaviour::ServerError, "unknown"),
+    ];
+    let mock = MockTwilio::start(
+        cases
+            .iter()
+            .map(|(_, token, behaviour, _)| (token.clone(), *behaviour))
+            .collect(),
+    );
+    let dir = TestDir::new();
+    for (file, token, _, _) in &cases {
+        dir.write(file, format!("SEGMENT_API_TOKEN={token}\n"));
+    }
+    let run = run_verify(&dir, &mock, &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc = run.json();
+    let findings = doc["findings"].as_array().unwrap();
+    for (file, token, behaviour, expected) in &cases {
+        let finding = findings
+            .iter()
+            .find(|f| f["path"] == *file)
+            .unwrap_or_else(|| panic!("no finding in {file}: {doc}"));
+        assert_eq!(finding["rule"], "segment-api-token");
+        assert_eq!(finding["verification"]["status"], *expected, "{file}");
+        let requests: Vec<Seen> = mock
+            .requests()
+            .into_iter()
+            .filter(|r| r.authorization == format!("Bearer {token}"))
+            .collect();
+        let expected_count = match behaviour {
+            Behaviour::ServerError => 3,
+            _ => 1,
+        };
+        assert_eq!(requests.len(), expected_count, "{file}: {requests:?}");
+        assert!(
+            requests
+                .iter()
+                .all(|r| (r.method.as_str(), r.path.as_str()) == ("GET", "/")),
+            "{file}: {requests:?}"
+        );
+    }
+    for format in ["json", "human"] {
+        let run = run_verify(&dir, &mock, &["--format", format]);
+        let output = format!("{}{}", run.stdout, run.stderr);
+        for (_, token, _, _) in &cases {
+            assert!(!output.contains(token.as_str()), "{format}: a token leaked");
+        }
+        assert!(!output.contains(&mock.account_body_marker), "{format}");
+    }
+    // The base URL can come from the config file instead of the environment.
+    let configured = TestDir::new();
+    configured.write(
+        ".leakfence.toml",
+        format!("[verify]\nsegment-url = \"{}\"\n", mock.url),
+    );
+    configured.write("live.env", format!("SEGMENT_API_TOKEN={}\n", cases[0].1));
+    let mut command = configured.leakfence();
+    command
+        .args([
+            "scan",
+            "--verify",
+            "--verify-timeout",
+            "1",
+            "--format",
+            "json",
+        ])
+        .env_remove("LEAKFENCE_SEGMENT_API_URL");
+    let run = Run::of(&mut command);
+    let doc = run.json();
+    assert_eq!(
+        doc["findings"][0]["verification"]["status"], "live",
+        "{doc}"
+    );
+}
+
+#[test]
+fn oauth_apps_are_unverifiable_and_never_requested() {
+    let mock = MockTwilio::start(HashMap::new());
+    let dir = TestDir::new();
+    dir.write(
+        "oauth.env",
+        format!(
+            "TWILIO_CLIENT_ID={}\nTWILIO_CLIENT_SECRET={}\n",
+            secrets::sample(leakfence::finding::RuleId::OAuthClientId),
+            secrets::sample(leakfence::finding::RuleId::OAuthClientSecret)
+        ),
+    );
+    let run = run_verify(&dir, &mock, &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc = run.json();
+    let findings = doc["findings"].as_array().unwrap();
+    let rules: Vec<&str> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        ["twilio-oauth-client-id", "twilio-oauth-client-secret"],
+        "{doc}"
+    );
+    for finding in findings {
+        let verification = &finding["verification"];
+        assert_eq!(verification["status"], "unverifiable", "{finding}");
+        let detail = verification["detail"].as_str().unwrap();
+        assert!(detail.contains("mints an access token"), "{detail}");
+    }
+    assert!(mock.requests().is_empty(), "{:?}", mock.requests());
+}
+
+/// The shape `~/.twilio-cli/config.json` is written in (twilio-cli-core `Config.save()`):
+/// a legacy `projects` entry without a secret and two profiles with an API key each.
+fn twilio_cli_config(dev: (&str, &str), prod: (&str, &str)) -> String {
+    format!(
+        r#"{{
+  "edge": "sydney",
+  "email": {{}},
+  "requireProfileInput": false,
+  "prompts": {{}},
+  "projects": [
+    {{
+      "id": "old",
+      "accountSid": "{old}",
+      "region": "us1"
+    }}
+  ],
+  "profiles": {{
+    "dev": {{
+      "accountSid": "{ac_dev}",
+      "region": "au1",
+      "edge": "sydney",
+      "apiKey": "{sk_dev}",
+      "apiSecret": "{secret_dev}"
+    }},
+    "prod": {{
+      "accountSid": "{ac_prod}",
+      "apiKey": "{sk_prod}",
+      "apiSecret": "{secret_prod}"
+    }}
+  }},
+  "activeProject": "dev"
+}}
+"#,
+        old = secrets::account_sid(),
+        ac_dev = secrets::account_sid(),
+        ac_prod = secrets::account_sid(),
+        sk_dev = dev.0,
+        secret_dev = dev.1,
+        sk_prod = prod.0,
+        secret_prod = prod.1,
+    )
+}
+
+#[test]
+fn a_committed_twilio_cli_profile_file_is_an_api_key_pair_wherever_it_is() {
+    let dev = key_case("", Behaviour::Ok, "live");
+    let prod = key_case("", Behaviour::Unauthorized(20003), "invalid");
+    let mock = MockTwilio::start(
+        [&dev, &prod]
+            .iter()
+            .map(|c| (c.secret.clone(), c.behaviour))
+            .collect(),
+    );
+    let repo = TestRepo::new();
+    let path = "dotfiles/twilio-cli/config.json";
+    repo.write(
+        path,
+        twilio_cli_config((&dev.user, &dev.secret), (&prod.user, &prod.secret)),
+    );
+    repo.add(&[path]);
+    let commit = repo.commit("add my dotfiles");
+    repo.git(&["rm", "-q", path]);
+    repo.commit("remove the CLI config");
+    repo.write(
+        path,
+        twilio_cli_config((&dev.user, &dev.secret), (&prod.user, &prod.secret)),
+    );
+
+    let secret_lines = |doc: &serde_json::Value| -> Vec<(String, u64, String)> {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "twilio-api-key-secret")
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_string(),
+                    f["line"].as_u64().unwrap(),
+                    f["verification"]["status"]
+                        .as_str()
+                        .unwrap_or("-")
+                        .to_string(),
+                )
+            })
+            .collect()
+    };
+    let expected = |with_verdicts: bool| {
+        let verdict = |case: &Case| if with_verdicts { case.expected } else { "-" };
+        vec![
+            (path.to_string(), 19, verdict(&dev).to_string()),
+            (path.to_string(), 24, verdict(&prod).to_string()),
+        ]
+    };
+    for command in ["scan", "history"] {
+        let plain = repo.run(&[command, "--format", "json"]);
+        assert_eq!(plain.code, 1, "{command}: {}", plain.stderr);
+        let doc = plain.json();
+        assert_eq!(secret_lines(&doc), expected(false), "{command}: {doc}");
+        let sids: Vec<u64> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "twilio-api-key-sid")
+            .map(|f| f["line"].as_u64().unwrap())
+            .collect();
+        assert_eq!(sids, [18, 23], "{command}: {doc}");
+        if command == "history" {
+            assert!(doc["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|f| f["commit"] == commit.as_str()));
+        }
+
+        let mut verify = repo.dir.leakfence();
+        verify
+            .args([
+                command,
+                "--verify",
+                "--verify-timeout",
+                "1",
+                "--format",
+                "json",
+            ])
+            .env("LEAKFENCE_TWILIO_VERIFY_URL", &mock.url)
+            .env("LEAKFENCE_TWILIO_API_URL", &mock.url);
+        let verified = Run::of(&mut verify);
+        assert_eq!(secret_lines(&verified.json()), expected(true), "{command}");
+    }
+    let requests = mock.requests();
+    for case in [&dev, &prod] {
+        let auth = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD
+                .encode(format!("{}:{}", case.user, case.secret))
+        );
+        let mine: Vec<&Seen> = requests
+            .iter()
+            .filter(|r| r.authorization == auth)
+            .collect();
+        assert_eq!(mine.len(), 2, "one check per run (scan, history): {mine:?}");
+        assert!(mine.iter().all(|r| r.path == "/v2/Services?PageSize=1"));
     }
 }
 

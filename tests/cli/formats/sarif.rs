@@ -19,7 +19,10 @@ fn assert_results_match_json(sarif: &Value, json: &Value) {
             "twilio-auth-token",
             "twilio-api-key-secret",
             "twilio-access-token",
-            "sendgrid-api-key"
+            "sendgrid-api-key",
+            "segment-api-token",
+            "twilio-oauth-client-id",
+            "twilio-oauth-client-secret"
         ]
     );
     for rule in rules {
