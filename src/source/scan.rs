@@ -97,7 +97,7 @@ pub enum Skip {
 /// What scanning one content gave.
 #[derive(Debug)]
 pub struct Scanned<'c> {
-    /// The text the detector saw (decoded where it was UTF-16).
+    /// The text the detector saw (decoded where it was UTF-16 or UTF-32).
     pub text: Cow<'c, [u8]>,
     /// Every finding in it, on whatever line.
     pub findings: Vec<Finding>,
@@ -214,6 +214,7 @@ impl<'a> Scanner<'a> {
         stats.bytes += content.len() as u64;
         let (text, transcoded) = match decode(content) {
             Decoded::Text(text) => (text, None),
+            Decoded::Transcoded(text, encoding) => (Cow::Owned(text), Some(encoding)),
             Decoded::Binary if binary_as_text => (Cow::Borrowed(content), None),
             Decoded::Binary => {
                 stats.binary_skipped += 1;

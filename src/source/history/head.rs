@@ -202,8 +202,11 @@ impl Reader<'_> {
                 );
             };
             look(content);
-            if let Decoded::Text(Cow::Owned(decoded)) = decode(content) {
-                look(&decoded);
+            match decode(content) {
+                Decoded::Text(Cow::Owned(decoded)) | Decoded::Transcoded(decoded, _) => {
+                    look(&decoded);
+                }
+                _ => {}
             }
             if !hits.is_empty() {
                 found.lock().unwrap_or_else(|e| e.into_inner()).extend(hits);
