@@ -101,11 +101,11 @@ fn auth_values(text: &[u8], from: usize, to: usize) -> Vec<Span> {
         let key_end = at + found + b"\"auth\"".len();
         at = key_end;
         let mut i = skip_blanks(text, key_end, to);
-        if text.get(i) != Some(&b':') {
+        if i >= to || text[i] != b':' {
             continue;
         }
         i = skip_blanks(text, i + 1, to);
-        if text.get(i) != Some(&b'"') {
+        if i >= to || text[i] != b'"' {
             continue;
         }
         let start = i + 1;

@@ -257,7 +257,8 @@ pub fn continuations(haystack: &[u8], hits: &[usize], out: &mut Vec<Region>) {
             );
             end = piece_end;
             let continued = haystack.get(piece_end) == Some(&b'\\')
-                && matches!(haystack.get(piece_end + 1), Some(b'\n' | b'\r'));
+                && (haystack[piece_end + 1..].starts_with(b"\n")
+                    || haystack[piece_end + 1..].starts_with(b"\r\n"));
             if !continued {
                 break;
             }
