@@ -101,9 +101,15 @@ pub fn check_findings(data: &[u8], findings: &[Finding]) {
         assert!(f.span.start < f.span.end, "{what}: empty or reversed span");
         assert!(f.span.end <= data.len(), "{what}: span past the input");
         let bytes = &data[f.span.start..f.span.end];
+        // A decoded finding's span holds its encoded form (the secret itself when only the
+        // text around it was decoded, as in `AC…%3A<token>`).
         assert!(
-            f.secret == String::from_utf8_lossy(bytes),
-            "{what}: `secret` is not the bytes at the span"
+            f.written() == String::from_utf8_lossy(bytes),
+            "{what}: the text at the span is not what the finding says is written there"
+        );
+        assert!(
+            f.encoded.is_none() || f.decoded.is_some(),
+            "{what}: an encoded form without an encoding"
         );
         let line = 1 + data[..f.span.start].iter().filter(|&&b| b == b'\n').count();
         let column = column_at(data, f.span.start);
@@ -123,14 +129,18 @@ pub fn check_findings(data: &[u8], findings: &[Finding]) {
             !redact(&f.secret, false).contains(&f.secret),
             "{what}: the redacted secret still holds the secret"
         );
+        let on_line = f.written_on_line();
         assert!(
-            f.line_text.contains(&f.secret),
-            "{what}: `line_text` does not hold the secret"
+            f.line_text.contains(on_line),
+            "{what}: `line_text` does not hold the text at the span"
         );
-        assert!(
-            !redact_in(&f.line_text, &f.secret, false).contains(&f.secret),
-            "{what}: the redacted line still holds the secret"
-        );
+        for (_, hidden) in f.hidden_texts() {
+            let redacted = redact_in(&f.line_text, hidden, false);
+            assert!(
+                !redacted.contains(hidden),
+                "{what}: the redacted line still holds a hidden text"
+            );
+        }
     }
 }
 

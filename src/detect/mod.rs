@@ -2,7 +2,9 @@
 //!
 //! A pure library type with no I/O, git, printing or global state. One pass of an Aho-Corasick
 //! prefilter finds anchors (SIDs, JWTs, context words); only if there are any does a regex look
-//! for 32-character values, and context rules decide what each one is.
+//! for 32-character values, and context rules decide what each one is. The same pass finds the
+//! triggers of the [`decode`] stage, which reads credentials out of encoded text (base64,
+//! escapes, split literals) and reports them at the encoded text.
 //!
 //! ```
 //! use leakfence::detect::Detector;
@@ -20,6 +22,7 @@
 
 mod classify;
 pub mod context;
+pub mod decode;
 pub mod jwt;
 pub mod lines;
 mod named;
@@ -30,6 +33,7 @@ pub mod rules;
 mod surroundings;
 pub mod vocabulary;
 
+pub use decode::{DecodedSecret, Encoding};
 use lines::LineIndex;
 use prefilter::{AnchorPatterns, Anchors, Prefilter};
 use regex::bytes::Regex;
@@ -54,12 +58,14 @@ pub struct Location {
 }
 
 /// One credential the detector found: which rule and where.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Detection {
     /// The rule that matched.
     pub rule: RuleId,
-    /// Byte range of the credential.
+    /// Byte range of the credential: of its encoded text when it was decoded.
     pub span: Span,
+    /// For a credential read from encoded text: the encoding and the decoded value.
+    pub decoded: Option<DecodedSecret>,
 }
 
 /// Finds Twilio credentials in bytes. Cheap to clone: give each worker thread its own clone.
@@ -69,17 +75,23 @@ pub struct Detector {
     patterns: AnchorPatterns,
     candidate: Regex,
     named: named::NamedPatterns,
+    /// The decoding stage's trigger search, when decoding is on.
+    context: Option<decode::Triggers>,
 }
 
 /// Configures a [`Detector`].
 #[derive(Debug, Clone)]
 pub struct DetectorBuilder {
     prefilter: bool,
+    decode: bool,
 }
 
 impl Default for DetectorBuilder {
     fn default() -> Self {
-        DetectorBuilder { prefilter: true }
+        DetectorBuilder {
+            prefilter: true,
+            decode: true,
+        }
     }
 }
 
@@ -88,6 +100,12 @@ impl DetectorBuilder {
     /// results more slowly; tests use it to prove that the prefilter hides nothing.
     pub fn prefilter(&mut self, yes: bool) -> &mut DetectorBuilder {
         self.prefilter = yes;
+        self
+    }
+
+    /// Whether to read credentials out of encoded text (on by default): see [`decode`].
+    pub fn decode(&mut self, yes: bool) -> &mut DetectorBuilder {
+        self.decode = yes;
         self
     }
 
@@ -100,6 +118,7 @@ impl DetectorBuilder {
             candidate: Regex::new(r"(?-u:\b)[A-Za-z0-9]{32}(?-u:\b)")
                 .expect("the candidate pattern is a valid constant"),
             named: named::NamedPatterns::new(),
+            context: self.decode.then(decode::Triggers::new),
         }
     }
 }
@@ -121,34 +140,102 @@ impl Detector {
         DetectorBuilder::default()
     }
 
-    /// All credentials in `haystack`, sorted by position.
+    /// All credentials in `haystack`, sorted by position: those written as they are, then
+    /// those the [`decode`] stage reads out of encoded text.
     pub fn detect(&self, haystack: &[u8]) -> Vec<Detection> {
         let anchors = match &self.prefilter {
             Some(prefilter) => prefilter.find(haystack, &self.patterns),
             None => Anchors::find_by_regex(haystack, &self.patterns),
         };
+        let mut found = self.detect_anchored(haystack, &anchors, None);
+        let Some(context) = &self.context else {
+            return found;
+        };
+        // A credential needs an anchor: in plain sight, or hidden where a sign of one shows.
+        if anchors.is_empty() && !anchors.hidden {
+            return found;
+        }
+        let mut hits = Vec::new();
+        match &self.prefilter {
+            Some(_) => context.find(haystack, &mut hits),
+            None => decode::find_triggers(haystack, &decode::TRIGGERS, &mut hits),
+        }
+        if !hits.is_empty() {
+            hits.sort_unstable();
+            hits.dedup();
+            let decoded = decode::detections(haystack, &hits, &found, |text, windows| {
+                self.detect_plain(text, windows)
+            });
+            if !decoded.is_empty() {
+                found.extend(decoded);
+                found.sort();
+            }
+        }
+        found
+    }
+
+    /// The credentials written as they are (no decoding) that lie in `windows` (sorted,
+    /// disjoint) at least in part. The whole input is read for context.
+    fn detect_plain(&self, haystack: &[u8], windows: &[Span]) -> Vec<Detection> {
+        let anchors = match &self.prefilter {
+            Some(prefilter) => prefilter.find(haystack, &self.patterns),
+            None => Anchors::find_by_regex(haystack, &self.patterns),
+        };
+        self.detect_anchored(haystack, &anchors, Some(windows))
+    }
+
+    /// The credentials written as they are, given the input's anchors; with `windows`, only
+    /// those that lie in one at least in part.
+    fn detect_anchored(
+        &self,
+        haystack: &[u8],
+        anchors: &Anchors,
+        windows: Option<&[Span]>,
+    ) -> Vec<Detection> {
         if anchors.is_empty() {
             return Vec::new();
         }
-        let mut found = anchored_detections(haystack, &anchors);
-        let covered = covered_spans(&anchors);
+        let in_window = |span: Span| {
+            windows.is_none_or(|windows| {
+                let next = windows.partition_point(|w| w.end <= span.start);
+                windows.get(next).is_some_and(|w| w.start < span.end)
+            })
+        };
+        let mut found = anchored_detections(haystack, anchors);
+        found.retain(|d| in_window(d.span));
+        let covered = covered_spans(anchors);
         let lines = LineIndex::new(haystack);
-        let file = classify::FileContext::new(haystack, &anchors, &lines);
-        for m in self.candidate.find_iter(haystack) {
-            let span = Span {
-                start: m.start(),
-                end: m.end(),
-            };
-            // A value inside an anchored match (a JWT's signature) is part of that match.
-            let inside = covered.partition_point(|c| c.start <= span.start);
-            if inside > 0 && covered[inside - 1].end >= span.end {
-                continue;
-            }
-            if let Some(rule) = classify::classify(&file, span) {
-                found.push(Detection { rule, span });
+        let file = classify::FileContext::new(haystack, anchors, &lines);
+        let whole = [Span {
+            start: 0,
+            end: haystack.len(),
+        }];
+        for window in windows.unwrap_or(&whole) {
+            let mut at = window.start;
+            while let Some(m) = self.candidate.find_at(haystack, at) {
+                if m.start() >= window.end {
+                    break;
+                }
+                at = m.end();
+                let span = Span {
+                    start: m.start(),
+                    end: m.end(),
+                };
+                // A value inside an anchored match (a JWT's signature) is part of that match.
+                let inside = covered.partition_point(|c| c.start <= span.start);
+                if inside > 0 && covered[inside - 1].end >= span.end {
+                    continue;
+                }
+                if let Some(rule) = classify::classify(&file, span) {
+                    found.push(Detection {
+                        rule,
+                        span,
+                        decoded: None,
+                    });
+                }
             }
         }
-        found.extend(self.named.detect(haystack, &anchors, &lines, &covered));
+        found.extend(self.named.detect(haystack, anchors, &lines, &covered));
         found.sort();
         found
     }
@@ -163,6 +250,7 @@ fn anchored_detections(haystack: &[u8], anchors: &Anchors) -> Vec<Detection> {
         .map(|m| Detection {
             rule: m.rule,
             span: m.span,
+            decoded: None,
         })
         .collect()
 }

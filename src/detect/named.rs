@@ -108,6 +108,7 @@ impl NamedPatterns {
                     found.push(Detection {
                         rule: compiled.rule,
                         span,
+                        decoded: None,
                     });
                 }
             }

@@ -6,7 +6,12 @@
 //! vocabulary's context words finds them; each keyword hit is then confirmed in place against
 //! its rule's shape. [`Anchors::find_by_regex`] computes the same thing with one regex per
 //! rule over the whole input, so a test can check that the prefilter never hides a match.
+//!
+//! The same pass tells the decoding stage whether to look at the input at all: an anchor, the
+//! start of a split value, or a base64 form of a keyword ([`super::decode::HINTS`]) may hide a
+//! credential the plain pass cannot read. Inputs without any of them cost nothing more.
 
+use super::decode::HINTS;
 use super::rules::{Charset, Matcher, RuleId, Shape, RULES};
 use super::vocabulary::{AUTH_TOKEN_WORDS, TWILIO_WORDS};
 use super::Span;
@@ -31,6 +36,11 @@ pub struct Anchors {
     pub twilio_word: bool,
     /// Whether a spelling of `auth_token` occurs.
     pub auth_token_word: bool,
+    /// Whether something may hide a credential the plain pass cannot read: a keyword that
+    /// starts the first piece of a split value (part of its rule's shape, then a quote or a
+    /// backslash: `"AC12ab" + "…"`), or a base64 form of a keyword ([`HINTS`]). Not an anchor
+    /// of the plain pass; it lets the decoding stage look.
+    pub hidden: bool,
 }
 
 impl Anchors {
@@ -55,13 +65,32 @@ impl Anchors {
             })
             .collect();
         matches.sort();
+        let split_value = patterns.shapes.iter().any(|shape| {
+            shape.keywords().any(|keyword| {
+                let finder = memchr::memmem::Finder::new(keyword.as_bytes());
+                finder
+                    .find_iter(haystack)
+                    .any(|at| shape.hides_at(haystack, at))
+            })
+        });
+        let hint = HINTS.iter().any(|hint| {
+            memchr::memmem::find_iter(haystack, hint.as_bytes())
+                .any(|at| starts_base64(haystack, at))
+        });
         Anchors {
             matches,
             twilio_word: patterns.twilio.is_match(haystack),
             auth_token_word: patterns.auth_token.is_match(haystack),
+            hidden: split_value || hint,
         }
     }
 }
+
+/// The longest first piece of a split regex-shaped value looked at.
+const SPLIT_PIECE: usize = 8 << 10;
+
+/// How long a base64 run after a regex shape's keyword makes it a sign of encoded content.
+const BASE64_RUN: usize = 40;
 
 /// One anchored rule's shape, compiled.
 #[derive(Debug, Clone)]
@@ -75,6 +104,54 @@ struct CompiledShape {
 }
 
 impl CompiledShape {
+    /// The rule's keywords.
+    fn keywords(&self) -> impl Iterator<Item = &'static str> {
+        let keywords = match self.rule.rule().matcher {
+            Matcher::Anchored(anchored) => anchored.keywords,
+            Matcher::Contextual(_) | Matcher::Named(_) => &[],
+        };
+        keywords.iter().copied()
+    }
+
+    /// Whether the keyword at `at` may hide a credential (on a word boundary): it starts the
+    /// first piece of a split value (less than a whole value of the shape's characters, then a
+    /// quote or a backslash), or, for a regex shape (a JWT's `eyJ`, which is also how base64
+    /// JSON starts), a long run of base64 that is not a dotted token.
+    fn hides_at(&self, haystack: &[u8], at: usize) -> bool {
+        if !boundary_before(haystack, at) {
+            return false;
+        }
+        let rest = haystack.get(at..).unwrap_or_default();
+        let closes = |piece: usize| matches!(rest.get(piece), Some(b'"' | b'\'' | b'\\'));
+        match self.shape {
+            Shape::Prefixed { prefix, body, len } => {
+                let piece = prefix.len()
+                    + rest[prefix.len().min(rest.len())..]
+                        .iter()
+                        .take(len)
+                        .take_while(|&&b| body.contains(b))
+                        .count();
+                piece < prefix.len() + len && closes(piece)
+            }
+            Shape::Regex(_) => {
+                let dotted = |b: u8| Charset::Base64Url.contains(b) || b == b'.';
+                let piece = rest
+                    .iter()
+                    .take(SPLIT_PIECE)
+                    .take_while(|&&b| dotted(b))
+                    .count();
+                let base64 = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/');
+                let run = rest
+                    .iter()
+                    .take(BASE64_RUN)
+                    .take_while(|&&b| base64(b))
+                    .count();
+                (piece < SPLIT_PIECE && closes(piece))
+                    || (run == BASE64_RUN && rest.get(run) != Some(&b'.'))
+            }
+        }
+    }
+
     /// The end of this shape's match at `at`, if it matches there on word boundaries.
     fn confirm(&self, haystack: &[u8], at: usize) -> Option<usize> {
         if !boundary_before(haystack, at) {
@@ -164,9 +241,12 @@ enum Needle {
     Keyword(usize),
     Twilio,
     AuthToken,
+    /// A base64 form of a keyword: a sign for the decoding stage.
+    Hint,
 }
 
-/// Every needle of the prefilter: the context words, then anchored rules' keywords.
+/// Every needle of the prefilter: the context words, then anchored rules' keywords, then the
+/// decoding stage's hints.
 ///
 /// No needle starts another (a unit test checks it), so their order never changes what is
 /// found; it changes how fast. Teddy shares its buckets among the needles in the order given,
@@ -186,6 +266,7 @@ fn needles(patterns: &AnchorPatterns) -> Vec<(&'static str, Needle)> {
             );
         }
     }
+    out.extend(HINTS.map(|w| (w, Needle::Hint)));
     out
 }
 
@@ -238,6 +319,11 @@ impl Prefilter {
             ),
         };
         for (at, pattern) in hits {
+            if let Needle::Keyword(index) = self.needles[pattern] {
+                if !anchors.hidden && patterns.shapes[index].hides_at(haystack, at) {
+                    anchors.hidden = true;
+                }
+            }
             match self.needles[pattern] {
                 Needle::Keyword(index) if at >= ends[index] => {
                     let shape = &patterns.shapes[index];
@@ -252,12 +338,36 @@ impl Prefilter {
                 Needle::Keyword(_) => {}
                 Needle::Twilio => anchors.twilio_word = true,
                 Needle::AuthToken => anchors.auth_token_word = true,
+                Needle::Hint => {
+                    if !anchors.hidden && starts_base64(haystack, at) {
+                        anchors.hidden = true;
+                    }
+                }
             }
         }
         // Hits come in order of position; matches of different rules may nest.
         anchors.matches.sort();
         anchors
     }
+}
+
+/// The shortest base64 that can encode an SID (34 bytes).
+const MIN_ENCODED_SID: usize = 44;
+
+fn is_base64_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'+' || b == b'/'
+}
+
+/// Whether a base64 value starts at `at`: not inside a longer run, and long enough to encode
+/// an SID (a hint inside `\U0001F600` or a word is not one).
+fn starts_base64(haystack: &[u8], at: usize) -> bool {
+    let inside = at > 0 && is_base64_byte(haystack[at - 1]);
+    let run = haystack[at..]
+        .iter()
+        .take(MIN_ENCODED_SID)
+        .take_while(|&&b| is_base64_byte(b))
+        .count();
+    !inside && run == MIN_ENCODED_SID
 }
 
 /// An ASCII word byte, as `(?-u:\b)` defines it.
@@ -311,13 +421,18 @@ mod tests {
                 .any(|(n, kind)| *n == w && matches!(kind, Needle::Keyword(_)))
                 && w.bytes().next().is_some_and(is_word_byte)
         };
+        let is_hint = |w: &str| HINTS.contains(&w);
         for a in &words {
             for b in &words {
                 if a != b {
                     assert!(!a.contains(b), "{b:?} is inside {a:?}");
                 }
                 for cut in 1..a.len() {
-                    let harmless = needs_boundary(b) && is_word_byte(a.as_bytes()[cut - 1]);
+                    let after = a.as_bytes()[cut - 1];
+                    // A hint is only a sign at the start of a base64 run: begun right after a
+                    // base64 byte (`OQ` + `QUM…`) it is never one, so hiding it hides nothing.
+                    let harmless = (needs_boundary(b) && is_word_byte(after))
+                        || (is_hint(b) && is_base64_byte(after));
                     assert!(
                         harmless || !b.starts_with(&a[cut..]),
                         "{a:?} runs into {b:?}"

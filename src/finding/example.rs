@@ -23,6 +23,8 @@ impl Finding {
                 end: secret.len(),
             },
             secret: secret.into(),
+            decoded: None,
+            encoded: None,
             line_text: secret.into(),
             provenance: super::Provenance::File,
             in_head: None,

@@ -13,7 +13,7 @@ mod verdict;
 
 use sha2::{Digest, Sha256};
 
-pub use crate::detect::{Location, RuleId, Severity, Span};
+pub use crate::detect::{Encoding, Location, RuleId, Severity, Span};
 pub use provenance::{Commit, Provenance, COMMIT_MESSAGE_PATH};
 pub use stats::Stats;
 pub use verdict::{Status, Verification};
@@ -57,8 +57,14 @@ pub struct Finding {
     pub end_column: usize,
     /// Byte range of the secret in the scanned content.
     pub span: Span,
-    /// The raw secret. Never print it without going through `redact`.
+    /// The raw secret (decoded, when it was read from encoded text). Never print it without
+    /// going through `redact`.
     pub secret: String,
+    /// How the secret was written, when it was read from encoded text (`None`: as it is).
+    pub decoded: Option<Encoding>,
+    /// The text at the finding's place when it is not the secret itself: the secret's encoded
+    /// form, as secret as the value (reporters redact it too). It may span lines.
+    pub encoded: Option<String>,
     /// The whole line the secret is on (raw; reporters redact and escape it).
     pub line_text: String,
     /// What it was found in: a file, a staged file, or a commit's blob or message.
@@ -75,6 +81,36 @@ impl Finding {
     /// Whether this finding blocks (exit code 1) under the given threshold.
     pub fn is_blocking(&self, fail_on: Severity) -> bool {
         self.severity >= fail_on
+    }
+
+    /// The text at the finding's place: the encoded form, or the secret itself.
+    pub fn written(&self) -> &str {
+        self.encoded.as_deref().unwrap_or(&self.secret)
+    }
+
+    /// The part of [`Finding::written`] on the finding's own line (from its column).
+    pub fn written_on_line(&self) -> &str {
+        let written = self.written();
+        let first = written.split('\n').next().unwrap_or(written);
+        first.strip_suffix('\r').unwrap_or(first)
+    }
+
+    /// Every text that must not be shown on a line of the report, with its 1-based line: the
+    /// secret, and each line's part of its encoded form. Parts too short to give anything away
+    /// (a closing quote) are left out.
+    pub fn hidden_texts(&self) -> Vec<(usize, &str)> {
+        let mut out = vec![(self.location.line, self.secret.as_str())];
+        if let Some(encoded) = &self.encoded {
+            out.extend(
+                encoded
+                    .split('\n')
+                    .map(|part| part.trim_end_matches('\r'))
+                    .enumerate()
+                    .filter(|(_, part)| part.chars().count() >= crate::redact::VISIBLE_PREFIX)
+                    .map(|(i, part)| (self.location.line + i, part)),
+            );
+        }
+        out
     }
 
     /// The stable fingerprint: see [`fingerprint`].
@@ -114,7 +150,8 @@ pub const FINGERPRINT_ALGORITHM: &str = "sha256(rule,path,secret)/v1";
 
 /// Fingerprint of a finding: lowercase hex SHA-256 over rule id, path and secret.
 ///
-/// Line numbers are deliberately left out so the fingerprint survives unrelated edits that move
+/// The secret is the decoded value for a decoded finding, so that a baseline entry for a
+/// credential covers it however it is written. Line numbers are deliberately left out so the fingerprint survives unrelated edits that move
 /// the line. The digest is 64 hex characters, which no rule mistakes for a 32-hex credential.
 pub fn fingerprint(rule: RuleId, path: &str, secret: &str) -> String {
     let mut hasher = Sha256::new();

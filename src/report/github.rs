@@ -107,8 +107,11 @@ impl Github {
         let verdict = finding.verification.as_ref().map_or_else(String::new, |v| {
             format!(" Verified: {} ({}).", v.status.as_str(), v.detail)
         });
+        let decoded = finding.decoded.map_or_else(String::new, |e| {
+            format!(" (decoded from {})", e.description())
+        });
         format!(
-            "{} {shown} found{place}.{verdict} {}",
+            "{} {shown} found{place}{decoded}.{verdict} {}",
             entry.name, entry.remediation
         )
     }

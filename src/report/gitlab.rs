@@ -167,6 +167,12 @@ impl Gitlab {
                 description.push_str(&format!(" Introduced in commit {short}.{head}"));
             }
         }
+        if let Some(encoding) = finding.decoded {
+            description.push_str(&format!(
+                " Decoded from {} where it was found.",
+                encoding.description()
+            ));
+        }
         if let Some(v) = &finding.verification {
             description.push_str(&format!(
                 " Verification: {} ({}).",

@@ -43,10 +43,12 @@ impl Report for Human {
         let mut secrets_on_line: HashMap<(&str, usize, Option<&str>), Vec<&str>> = HashMap::new();
         for f in findings {
             let commit = f.commit_id();
-            secrets_on_line
-                .entry((&f.path, f.location.line, commit))
-                .or_default()
-                .push(&f.secret);
+            for (line, text) in f.hidden_texts() {
+                secrets_on_line
+                    .entry((&f.path, line, commit))
+                    .or_default()
+                    .push(text);
+            }
         }
         let mut current_commit = None;
         for finding in ordered_for_reading(findings) {
@@ -179,6 +181,9 @@ impl Human {
                 &commit.id[..commit.id.len().min(12)]
             ));
         }
+        if let Some(encoding) = finding.decoded {
+            location.push_str(&format!(" (decoded from {})", encoding.description()));
+        }
         writeln!(out, "  {} {location}", paint.wrap("1;34", "-->"))?;
         let gutter = finding.location.line.to_string();
         let pad = " ".repeat(gutter.len());
@@ -197,6 +202,14 @@ impl Human {
             " ".repeat(caret_at),
             paint.wrap(code, &"^".repeat(caret_len.max(1)))
         )?;
+        if finding.encoded.is_some() {
+            writeln!(
+                out,
+                "{pad} {} decoded value: {}",
+                paint.wrap("1;34", "="),
+                escape(&redact(&finding.secret, self.options.show_secrets))
+            )?;
+        }
         if let Some(verification) = &finding.verification {
             writeln!(
                 out,
@@ -216,24 +229,26 @@ impl Human {
         writeln!(out)
     }
 
-    /// The line with the secret redacted and escaped, where the marker starts, and its width.
+    /// The line with the secret (or its encoded form) redacted and escaped, where the marker
+    /// starts, and its width.
     fn marked_line(&self, finding: &Finding, others: &[&str]) -> (String, usize, usize) {
         let show = self.options.show_secrets;
+        let written = finding.written_on_line();
         let chars: Vec<char> = finding.line_text.chars().collect();
         let start = (finding.location.column - 1).min(chars.len());
-        let secret_len = finding.secret.chars().count();
+        let secret_len = written.chars().count();
         let end = (start + secret_len).min(chars.len());
         let before: String = chars[..start].iter().collect();
         let after: String = chars[end..].iter().collect();
         let redact_all = |text: &str| {
-            let text = redact_in(text, &finding.secret, show);
+            let text = redact_in(text, written, show);
             others
                 .iter()
                 .fold(text, |text, secret| redact_in(&text, secret, show))
         };
         let mut before = escape(&redact_all(&before));
         let mut after = escape(&redact_all(&after));
-        let value = escape(&redact(&finding.secret, show));
+        let value = escape(&redact(written, show));
         if before.chars().count() > CONTEXT_CHARS {
             let keep: String = before
                 .chars()

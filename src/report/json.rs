@@ -38,6 +38,8 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     head_path: Option<&'a str>,
     secret: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decoded: Option<&'static str>,
     fingerprint: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     verification: Option<JsonVerification<'a>>,
@@ -84,6 +86,7 @@ impl Report for Json {
                 remediation: crate::detect::rules::rule(f.rule).remediation,
                 docs: crate::detect::rules::rule(f.rule).docs,
                 secret: redact(&f.secret, self.options.show_secrets),
+                decoded: f.decoded.map(|e| e.as_str()),
                 fingerprint: f.fingerprint(),
             })
             .collect();

@@ -135,6 +135,9 @@ struct ResultProperties<'a> {
     history: Option<HistoryProperties<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     verification: Option<VerificationProperty<'a>>,
+    /// How the secret was encoded where it was found (`base64`, …), for decoded findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decoded: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -256,7 +259,11 @@ fn line_key(f: &Finding) -> LineKey<'_> {
 fn secrets_by_line(findings: &[Finding]) -> HashMap<LineKey<'_>, Vec<&str>> {
     let mut map: HashMap<LineKey<'_>, Vec<&str>> = HashMap::new();
     for f in findings {
-        map.entry(line_key(f)).or_default().push(&f.secret);
+        for (line, text) in f.hidden_texts() {
+            map.entry((&f.path, line, f.commit_id()))
+                .or_default()
+                .push(text);
+        }
     }
     map
 }
@@ -284,7 +291,13 @@ impl Sarif {
             ),
             Some(commit) => format!(" in commit {}", short_id(&commit.id)),
         };
-        let text = format!("{} {shown} found{place}. {}", entry.name, entry.remediation);
+        let decoded = finding.decoded.map_or_else(String::new, |e| {
+            format!(" (decoded from {})", e.description())
+        });
+        let text = format!(
+            "{} {shown} found{place}{decoded}. {}",
+            entry.name, entry.remediation
+        );
         let artifact_location = if in_message {
             let id = finding.commit_id().unwrap_or_default();
             ArtifactLocation {
@@ -330,7 +343,9 @@ impl Sarif {
                         start_line: finding.location.line,
                         start_column: finding.location.column,
                         end_column: finding.end_column.max(finding.location.column + 1),
-                        snippet: Text { text: shown },
+                        snippet: Text {
+                            text: redact(finding.written_on_line(), show),
+                        },
                     },
                     context_region: ContextRegion {
                         start_line: finding.location.line,
@@ -362,9 +377,11 @@ fn result_properties(finding: &Finding) -> Option<ResultProperties<'_>> {
         checked_at: crate::finding::rfc3339_utc(v.checked_at),
         detail: &v.detail,
     });
-    (history.is_some() || verification.is_some()).then_some(ResultProperties {
+    let decoded = finding.decoded.map(|e| e.as_str());
+    (history.is_some() || verification.is_some() || decoded.is_some()).then_some(ResultProperties {
         history,
         verification,
+        decoded,
     })
 }
 
@@ -375,18 +392,19 @@ fn short_id(id: &str) -> &str {
 /// The line with every secret on it redacted, cut to a window around this finding's secret
 /// when long. Redaction happens before cutting, so a cut can never expose part of a secret.
 fn line_snippet(finding: &Finding, others: &[&str], show: bool) -> String {
+    let written = finding.written_on_line();
     let chars: Vec<char> = finding.line_text.chars().collect();
     let start = finding.location.column.saturating_sub(1).min(chars.len());
-    let end = (start + finding.secret.chars().count()).min(chars.len());
+    let end = (start + written.chars().count()).min(chars.len());
     let redact_all = |text: &str| {
-        let text = redact_in(text, &finding.secret, show);
+        let text = redact_in(text, written, show);
         others
             .iter()
             .fold(text, |text, secret| redact_in(&text, secret, show))
     };
     let before = redact_all(&chars[..start].iter().collect::<String>());
     let after = redact_all(&chars[end..].iter().collect::<String>());
-    let value = redact(&finding.secret, show);
+    let value = redact(written, show);
     let before_len = before.chars().count();
     let before = if before_len > SNIPPET_CONTEXT {
         let keep: String = before.chars().skip(before_len - SNIPPET_CONTEXT).collect();

@@ -14,4 +14,4 @@ pub mod staged;
 pub mod stdin;
 pub mod tree_diff;
 
-pub use scan::{findings_in, Origin, Scanned, Scanner, Skip};
+pub use scan::{findings_in, findings_in_text, Origin, Scanned, Scanner, Skip};

@@ -14,6 +14,7 @@ pub fn blob_lines(odb: &Odb, id: ObjectId) -> Option<HashSet<Vec<u8>>> {
     let content = odb.read_kind(&id, Kind::Blob).ok()?;
     let text = match decode(&content) {
         Decoded::Text(text) => text.into_owned(),
+        Decoded::Transcoded(text, _) => text,
         Decoded::Binary => content.to_vec(),
     };
     Some(

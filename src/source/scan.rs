@@ -10,7 +10,7 @@ use super::previous::{previous_lines, retain_new_lines};
 use super::tree_diff::Previous;
 use crate::detect::lines::LineIndex;
 use crate::detect::rules::rule;
-use crate::detect::Detector;
+use crate::detect::{Detector, Encoding};
 use crate::finding::{Finding, Provenance, Stats};
 use crate::git::odb::Odb;
 use std::borrow::Cow;
@@ -27,6 +27,17 @@ pub struct Origin {
 
 /// Runs the detector over one decoded content and turns detections into findings.
 pub fn findings_in(detector: &Detector, origin: &Origin, content: &[u8]) -> Vec<Finding> {
+    findings_in_text(detector, origin, content, None)
+}
+
+/// [`findings_in`] for text transcoded from `transcoded` (UTF-16 without a byte-order mark):
+/// every finding the detector did not decode itself is marked with it.
+pub fn findings_in_text(
+    detector: &Detector,
+    origin: &Origin,
+    content: &[u8],
+    transcoded: Option<Encoding>,
+) -> Vec<Finding> {
     let detections = detector.detect(content);
     if detections.is_empty() {
         return Vec::new();
@@ -38,6 +49,15 @@ pub fn findings_in(detector: &Detector, origin: &Origin, content: &[u8]) -> Vec<
             let location = lines.location(content, d.span.start);
             let end = lines.location(content, d.span.end);
             let line_range = lines.line_range(content, location.line - 1);
+            let written = String::from_utf8_lossy(&content[d.span.start..d.span.end]);
+            let (secret, decoded, encoded) = match d.decoded {
+                Some(value) => {
+                    let secret = String::from_utf8_lossy(&value.secret).into_owned();
+                    let encoded = (written != secret).then(|| written.into_owned());
+                    (secret, Some(value.encoding), encoded)
+                }
+                None => (written.into_owned(), transcoded, None),
+            };
             Finding {
                 rule: d.rule,
                 severity: rule(d.rule).severity,
@@ -49,7 +69,9 @@ pub fn findings_in(detector: &Detector, origin: &Origin, content: &[u8]) -> Vec<
                     location.column + 1
                 },
                 span: d.span,
-                secret: String::from_utf8_lossy(&content[d.span.start..d.span.end]).into_owned(),
+                secret,
+                decoded,
+                encoded,
                 line_text: String::from_utf8_lossy(&content[line_range]).into_owned(),
                 provenance: origin.provenance.clone(),
                 in_head: None,
@@ -75,7 +97,7 @@ pub enum Skip {
 /// What scanning one content gave.
 #[derive(Debug)]
 pub struct Scanned<'c> {
-    /// The text the detector saw (decoded where it was UTF-16).
+    /// The text the detector saw (decoded where it was UTF-16 or UTF-32).
     pub text: Cow<'c, [u8]>,
     /// Every finding in it, on whatever line.
     pub findings: Vec<Finding>,
@@ -190,16 +212,17 @@ impl<'a> Scanner<'a> {
         stats: &mut Stats,
     ) -> Result<Scanned<'c>, Skip> {
         stats.bytes += content.len() as u64;
-        let text = match decode(content) {
-            Decoded::Text(text) => text,
-            Decoded::Binary if binary_as_text => Cow::Borrowed(content),
+        let (text, transcoded) = match decode(content) {
+            Decoded::Text(text) => (text, None),
+            Decoded::Transcoded(text, encoding) => (Cow::Owned(text), Some(encoding)),
+            Decoded::Binary if binary_as_text => (Cow::Borrowed(content), None),
             Decoded::Binary => {
                 stats.binary_skipped += 1;
                 return Err(Skip::Binary);
             }
         };
         stats.files += 1;
-        let findings = findings_in(self.detector, origin, &text);
+        let findings = findings_in_text(self.detector, origin, &text, transcoded);
         Ok(Scanned { text, findings })
     }
 }

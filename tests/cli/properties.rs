@@ -1,6 +1,7 @@
 //! Property tests of the detector: planted credentials are found at their exact position, the
-//! prefilter never changes results, CRLF equals LF, arbitrary bytes never panic, and
-//! redacted reports never contain a secret.
+//! prefilter never changes results (decoding included: random text mixes in encoded pairs and
+//! the decoders' triggers), CRLF equals LF, arbitrary bytes never panic, and redacted reports
+//! never contain a secret.
 
 use crate::common::{fixtures, template};
 use leakfence::detect::Detector;
@@ -32,8 +33,43 @@ fn origin() -> Origin {
     }
 }
 
+/// Base64 of an SID and a value joined by a colon, as in a Basic header (generated).
+fn encoded_pair() -> impl Strategy<Value = String> {
+    use base64::Engine;
+    ("(AC|SK)[0-9a-f]{32}", "[0-9a-f]{32}|[A-Za-z0-9]{32}").prop_map(|(sid, value)| {
+        base64::engine::general_purpose::STANDARD.encode(format!("{sid}:{value}"))
+    })
+}
+
+/// Fragments that exercise the decoding stage's triggers and encodings.
+fn encoded_fragment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("Authorization: Basic ".to_string()),
+        Just("kind: Secret\ndata:\n  ".to_string()),
+        Just("{\"auths\": {\"r\": {\"auth\": \"".to_string()),
+        Just("%3A".to_string()),
+        Just("%3D".to_string()),
+        Just("\\x61".to_string()),
+        Just("\\u0022".to_string()),
+        Just("\" + \"".to_string()),
+        Just("\" \"".to_string()),
+        Just("\"\n    \"".to_string()),
+        Just("\\\n".to_string()),
+        Just("\"".to_string()),
+        encoded_pair(),
+    ]
+}
+
 /// Fragments that exercise every anchor and context rule when glued together at random.
 fn fragment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => plain_fragment(),
+        1 => encoded_fragment(),
+    ]
+}
+
+/// Fragments of plain text: anchors, names, values and separators.
+fn plain_fragment() -> impl Strategy<Value = String> {
     prop_oneof![
         Just("AC".to_string()),
         Just("SK".to_string()),

@@ -3,9 +3,9 @@
 //! A leak still in the tree is worse than one only in history. A finding is still present
 //! when a file at `HEAD` holds its secret: its own file first, else the first other file in
 //! path order (the file was renamed, its directory moved, the value copied elsewhere). Files
-//! are searched for the secret's bytes, as stored and as decoded (UTF-16 files), whatever
-//! range the history scan covered, so the answer does not depend on it. Files over the size
-//! limit are not read.
+//! are searched for the secret's bytes, as stored and as decoded (UTF-16 files), and for the
+//! encoded text of a decoded finding, whatever range the history scan covered, so the answer
+//! does not depend on it. Files over the size limit are not read.
 //!
 //! `HEAD`'s files are listed before the blob scan, which keeps a copy of each one it reads,
 //! within a memory budget: those need no second read. The others are read again at the end.
@@ -116,10 +116,13 @@ pub fn mark(head: Option<&HeadSnapshot>, reader: &Reader<'_>, findings: &mut [Fi
         .collect();
     if !own.is_empty() {
         let (blobs, blob_at) = unique(own.iter().map(|&(_, file)| files[file].1));
-        let (secrets, secret_at) = unique(own.iter().map(|&(i, _)| findings[i].secret.clone()));
+        let (secrets, secret_at) = unique(own.iter().flat_map(|&(i, _)| needles(&findings[i])));
         let holders = reader.holders(head, &blobs, &secrets);
         for &(i, file) in &own {
-            if holders[secret_at[&findings[i].secret]].contains(&blob_at[&files[file].1]) {
+            let blob = blob_at[&files[file].1];
+            let held =
+                needles(&findings[i]).any(|needle| holders[secret_at[&needle]].contains(&blob));
+            if held {
                 findings[i].in_head = Some(true);
                 findings[i].head_path = Some(files[file].0.clone());
             }
@@ -139,15 +142,24 @@ pub fn mark(head: Option<&HeadSnapshot>, reader: &Reader<'_>, findings: &mut [Fi
         .rev()
         .map(|(i, (_, id))| (*id, i))
         .collect();
-    let (secrets, secret_at) = unique(pending.iter().map(|&i| findings[i].secret.clone()));
+    let (secrets, secret_at) = unique(pending.iter().flat_map(|&i| needles(&findings[i])));
     let holders = reader.holders(head, &blobs, &secrets);
     for &i in &pending {
         // Blobs are in the order of their first path: the first holder has the first path.
-        if let Some(&blob) = holders[secret_at[&findings[i].secret]].first() {
+        let first = needles(&findings[i])
+            .filter_map(|needle| holders[secret_at[&needle]].first().copied())
+            .min();
+        if let Some(blob) = first {
             findings[i].in_head = Some(true);
             findings[i].head_path = Some(files[first_path[&blobs[blob]]].0.clone());
         }
     }
+}
+
+/// What a file at `HEAD` may hold of a finding: its secret, or the encoded text it was read
+/// from (a decoded finding's secret is not written out as it is).
+fn needles(finding: &Finding) -> impl Iterator<Item = String> + '_ {
+    std::iter::once(finding.secret.clone()).chain(finding.encoded.clone())
 }
 
 /// The distinct values of `items` in first-seen order, and each one's position among them.
@@ -190,8 +202,11 @@ impl Reader<'_> {
                 );
             };
             look(content);
-            if let Decoded::Text(Cow::Owned(decoded)) = decode(content) {
-                look(&decoded);
+            match decode(content) {
+                Decoded::Text(Cow::Owned(decoded)) | Decoded::Transcoded(decoded, _) => {
+                    look(&decoded);
+                }
+                _ => {}
             }
             if !hits.is_empty() {
                 found.lock().unwrap_or_else(|e| e.into_inner()).extend(hits);
