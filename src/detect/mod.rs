@@ -28,6 +28,7 @@ pub mod lines;
 mod named;
 pub mod placeholder;
 pub mod prefilter;
+mod published;
 pub mod rule;
 pub mod rules;
 mod surroundings;
@@ -236,6 +237,7 @@ impl Detector {
             }
         }
         found.extend(self.named.detect(haystack, anchors, &lines, &covered));
+        found.retain(|d| !published::is_published_example(&haystack[d.span.start..d.span.end]));
         found.sort();
         found
     }
