@@ -66,20 +66,19 @@ fn utf32be(text: &str) -> Vec<u8> {
 
 /// `(rule, path, line, column, decoded)` of every finding of a JSON report.
 fn marked(run: &Run) -> BTreeSet<(String, String, u64, u64, String)> {
-    run.json()["findings"]
+    let doc = run.json();
+    let decoded = doc["findings"]
         .as_array()
         .expect("findings")
         .iter()
         .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-                f.get("decoded")
-                    .map_or("plain".to_string(), |d| d.as_str().unwrap().to_string()),
-            )
-        })
+            f.get("decoded")
+                .map_or("plain".to_string(), |d| d.as_str().unwrap().to_string())
+        });
+    run.findings()
+        .into_iter()
+        .zip(decoded)
+        .map(|((rule, path, line, column), decoded)| (rule, path, line, column, decoded))
         .collect()
 }
 

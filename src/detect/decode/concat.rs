@@ -273,20 +273,16 @@ pub fn continuations(haystack: &[u8], hits: &[usize], out: &mut Vec<Region>) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::{hits_of, Decoder};
     use super::*;
 
-    const CHAIN_NEEDLES: [&str; 10] = [
-        "\" +", "' +", "\"+", "'+", "\" \"", "' '", "\"\n", "'\n", "\"\r\n", "'\r\n",
-    ];
-
     fn chains(text: &str) -> Vec<(String, Span)> {
-        let mut hits: Vec<usize> = CHAIN_NEEDLES
-            .iter()
-            .flat_map(|n| memchr::memmem::find_iter(text.as_bytes(), n.as_bytes()))
-            .collect();
-        hits.sort_unstable();
         let mut out = Vec::new();
-        literal_chains(text.as_bytes(), &hits, &mut out);
+        literal_chains(
+            text.as_bytes(),
+            &hits_of(text.as_bytes(), Decoder::Literals),
+            &mut out,
+        );
         out.into_iter()
             .map(|r| (String::from_utf8(r.decoded).unwrap(), r.span))
             .collect()

@@ -197,75 +197,53 @@ fn walk_run(haystack: &[u8], run: Span, sink: &mut impl Sink) -> (bool, bool) {
     let (mut decoded_any, mut unicode) = (false, false);
     let mut i = run.start;
     while i < run.end {
-        if text[i] != b'\\' {
-            sink.verbatim(
-                haystack,
-                Span {
-                    start: i,
-                    end: i + 1,
-                },
-            );
-            i += 1;
-            continue;
-        }
         // A pair of backslashes is one literal backslash: copied, never an escape's start.
-        if text.get(i + 1) == Some(&b'\\') {
-            sink.verbatim(
-                haystack,
-                Span {
-                    start: i,
-                    end: i + 2,
-                },
-            );
-            i += 2;
-            continue;
-        }
-        match escape_at(text, i) {
-            Some(escape) => {
-                let mut utf8 = [0u8; 4];
-                let bytes = escape.value.encode_utf8(&mut utf8).as_bytes();
-                sink.decoded(
-                    bytes,
-                    Span {
+        let verbatim = match text[i] {
+            b'\\' if text.get(i + 1) == Some(&b'\\') => 2,
+            b'\\' => match escape_at(text, i) {
+                Some(escape) => {
+                    let mut utf8 = [0u8; 4];
+                    let bytes = escape.value.encode_utf8(&mut utf8).as_bytes();
+                    let span = Span {
                         start: i,
                         end: i + escape.len,
-                    },
-                );
-                decoded_any = true;
-                unicode |= escape.unicode;
-                i += escape.len;
-            }
-            None => {
-                sink.verbatim(
-                    haystack,
-                    Span {
-                        start: i,
-                        end: i + 1,
-                    },
-                );
-                i += 1;
-            }
-        }
+                    };
+                    sink.decoded(bytes, span);
+                    decoded_any = true;
+                    unicode |= escape.unicode;
+                    i += escape.len;
+                    continue;
+                }
+                None => 1,
+            },
+            _ => 1,
+        };
+        let span = Span {
+            start: i,
+            end: i + verbatim,
+        };
+        sink.verbatim(haystack, span);
+        i += verbatim;
     }
     (decoded_any, unicode)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::{hits_of, Decoder};
     use super::*;
 
     fn regions(
         text: &str,
         decoder: fn(&[u8], &[usize], &mut Vec<Region>),
-        needles: &[&str],
+        triggers: Decoder,
     ) -> Vec<Region> {
-        let mut hits: Vec<usize> = needles
-            .iter()
-            .flat_map(|n| memchr::memmem::find_iter(text.as_bytes(), n.as_bytes()))
-            .collect();
-        hits.sort_unstable();
         let mut out = Vec::new();
-        decoder(text.as_bytes(), &hits, &mut out);
+        decoder(
+            text.as_bytes(),
+            &hits_of(text.as_bytes(), triggers),
+            &mut out,
+        );
         out
     }
 
@@ -276,17 +254,15 @@ mod tests {
             .collect()
     }
 
-    const PERCENT: [&str; 6] = ["%2", "%3", "%4", "%5", "%6", "%7"];
-
     #[test]
     fn percent_escapes_in_a_url_run() {
         let text = "url = \"https://user%3Apass%40host/p?a=%41%4a%2\" next %zz";
-        let found = regions(text, percent, &PERCENT);
+        let found = regions(text, percent, Decoder::Percent);
         assert_eq!(texts(&found), ["https://user:pass@host/p?a=AJ%2"]);
         assert_eq!(found[0].encoding, Encoding::Percent);
         let start = text.find("https").unwrap();
         assert_eq!(found[0].span.start, start);
-        assert!(regions("printf(\"%2s %3i\")", percent, &PERCENT).is_empty());
+        assert!(regions("printf(\"%2s %3i\")", percent, Decoder::Percent).is_empty());
     }
 
     /// Every run with an escape, decoded whether worth scanning or not.
@@ -322,13 +298,13 @@ mod tests {
     #[test]
     fn runs_of_binary_escapes_are_not_kept() {
         let binary = r"\x00\x9f\x92".repeat(20);
-        assert!(regions(&binary, backslash, &["\\u00", "\\x"]).is_empty());
+        assert!(regions(&binary, backslash, Decoder::Backslash).is_empty());
         let value: String = "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"
             .bytes()
             .map(|b| format!("\\x{b:02x}"))
             .collect();
         let text = format!("token = \"{value}\"");
-        let found = regions(&text, backslash, &["\\u00", "\\x"]);
+        let found = regions(&text, backslash, Decoder::Backslash);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].decoded, b"\"a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6\"");
     }
@@ -336,8 +312,8 @@ mod tests {
     #[test]
     fn runs_longer_than_the_limit_are_left_alone() {
         let text = format!("{}%41", "a".repeat(MAX_RUN));
-        assert!(regions(&text, percent, &PERCENT).is_empty());
+        assert!(regions(&text, percent, Decoder::Percent).is_empty());
         let text = format!("{}%41", "a".repeat(MAX_RUN - 4));
-        assert_eq!(regions(&text, percent, &PERCENT).len(), 1);
+        assert_eq!(regions(&text, percent, Decoder::Percent).len(), 1);
     }
 }

@@ -186,6 +186,20 @@ pub fn find_triggers(haystack: &[u8], triggers: &[(&str, Decoder)], out: &mut Ve
     }
 }
 
+/// Where `decoder`'s triggers occur in `text`, in order: what a decoder is handed.
+#[cfg(test)]
+pub(super) fn hits_of(text: &[u8], decoder: Decoder) -> Vec<usize> {
+    let mut hits = Vec::new();
+    find_triggers(text, &TRIGGERS, &mut hits);
+    let mut at: Vec<usize> = hits
+        .into_iter()
+        .filter(|hit| hit.decoder == decoder)
+        .map(|hit| hit.at)
+        .collect();
+    at.sort_unstable();
+    at
+}
+
 /// Finds the [`TRIGGERS`] in one pass: Teddy (SIMD) where the CPU has it, else an automaton.
 /// The search is leftmost-first and non-overlapping, so an occurrence that starts inside a
 /// reported one is looked for there again: the result is every occurrence, as
