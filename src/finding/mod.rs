@@ -5,6 +5,7 @@
 //! read them. Nothing here depends on a stage. A [`Finding`] keeps the raw secret; only
 //! `redact` decides how much of it is shown.
 
+mod credential;
 #[cfg(test)]
 mod example;
 mod provenance;
@@ -14,9 +15,10 @@ mod verdict;
 use sha2::{Digest, Sha256};
 
 pub use crate::detect::{Encoding, Location, RuleId, Severity, Span};
+pub use credential::{credential_fingerprint, group, Credential, CREDENTIAL_FINGERPRINT_ALGORITHM};
 pub use provenance::{Commit, Provenance, COMMIT_MESSAGE_PATH};
 pub use stats::Stats;
-pub use verdict::{Status, Verification};
+pub use verdict::{Access, Status, Verification};
 
 /// `2024-01-02T03:04:05Z` for Unix seconds (UTC; proleptic Gregorian calendar).
 pub fn rfc3339_utc(seconds: i64) -> String {
@@ -75,6 +77,9 @@ pub struct Finding {
     pub head_path: Option<String>,
     /// With `--verify`: whether the credential works.
     pub verification: Option<Verification>,
+    /// With `--repos`: the repository it was found in, relative to the scanned directory
+    /// (`/` separators). `None` for a run over one repository or over files.
+    pub repository: Option<String>,
 }
 
 impl Finding {

@@ -41,6 +41,46 @@ impl Status {
     pub fn is_live(self) -> bool {
         matches!(self, Status::Live | Status::Valid)
     }
+
+    /// How much a verdict says about the danger, highest first: when one credential got
+    /// different verdicts in different places (paired with different SIDs), the credential
+    /// shows the most telling one.
+    pub fn weight(self) -> u8 {
+        match self {
+            Status::Live => 6,
+            Status::Valid => 5,
+            Status::Forbidden => 4,
+            Status::Expired => 3,
+            Status::Invalid => 2,
+            Status::Unknown => 1,
+            Status::Unverifiable => 0,
+        }
+    }
+}
+
+/// What a live credential can reach, read with GET requests only (`--verify`). Every field is
+/// optional: a key that may not read an account leaves the account's fields unknown. Never a
+/// secret: response bodies are read for these fields and dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Access {
+    /// `Trial` or `Full`, as Twilio's Account resource says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_type: Option<String>,
+    /// `active`, `suspended` or `closed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_status: Option<String>,
+    /// The account's friendly name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
+    /// Whether the account is a main account (its own owner) rather than a subaccount.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub main_account: Option<bool>,
+    /// How many subaccounts it controls (a main account's token reaches every one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subaccounts: Option<u64>,
+    /// For an API key: whether it is a Restricted key (a policy limits what it reaches).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restricted: Option<bool>,
 }
 
 /// A verdict on one finding.
@@ -52,4 +92,6 @@ pub struct Verification {
     pub checked_at: i64,
     /// One sentence: why, what the account is, or when it expires. Never a secret.
     pub detail: String,
+    /// For a live Auth Token or API key: what it can reach.
+    pub access: Option<Access>,
 }

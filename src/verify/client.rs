@@ -55,6 +55,7 @@ pub fn check_all(checks: &[Check], options: &VerifyOptions, now: i64) -> Vec<Ver
                 status: Status::Unknown,
                 checked_at: now,
                 detail: "not checked".into(),
+                access: None,
             })
         })
         .collect()
@@ -154,6 +155,7 @@ fn check_one(
         status,
         checked_at: now,
         detail,
+        access: None,
     };
     let mut last = String::from("not checked");
     for attempt in 0..options.attempts.max(1) {

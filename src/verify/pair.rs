@@ -58,6 +58,7 @@ fn known(status: Status, now: i64, detail: impl Into<String>) -> Decision {
         status,
         checked_at: now,
         detail: detail.into(),
+        access: None,
     })
 }
 
