@@ -48,6 +48,22 @@ impl Credential<'_> {
             .max_by_key(|c| (c.time, &c.id))
     }
 
+    /// When it left the tree (history scans): the latest commit that removed one of its
+    /// occurrences, provided none of them is still at `HEAD` and each was removed.
+    pub fn removed(&self) -> Option<&Commit> {
+        if self.in_head == Some(true) {
+            return None;
+        }
+        let mut latest: Option<&Commit> = None;
+        for f in &self.occurrences {
+            let removed = f.removed.as_ref()?;
+            if latest.is_none_or(|l| (removed.time, &removed.id) > (l.time, &l.id)) {
+                latest = Some(removed);
+            }
+        }
+        latest
+    }
+
     /// The repositories it was found in, each once, in occurrence order (`--repos` runs).
     pub fn repositories(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
@@ -205,6 +221,22 @@ mod tests {
         let second = credentials.iter().find(|c| c.secret == "s2").expect("s2");
         assert_eq!(second.in_head, Some(false));
         assert_eq!(second.head_path, None);
+    }
+
+    #[test]
+    fn it_was_removed_when_its_last_occurrence_left_the_tree() {
+        let mut findings = vec![
+            in_commit("a.env", "s1", commit("c1", 10), false),
+            in_commit("b.env", "s1", commit("c2", 20), false),
+        ];
+        assert!(group(&findings)[0].removed().is_none(), "removal unknown");
+        findings[0].removed = Some(commit("c5", 50));
+        assert!(group(&findings)[0].removed().is_none(), "one is unknown");
+        findings[1].removed = Some(commit("c4", 40));
+        let credentials = group(&findings);
+        assert_eq!(credentials[0].removed().map(|c| c.id.as_str()), Some("c5"));
+        findings[1].in_head = Some(true);
+        assert!(group(&findings)[0].removed().is_none(), "still at HEAD");
     }
 
     #[test]

@@ -29,6 +29,7 @@ impl Finding {
             provenance: super::Provenance::File,
             in_head: None,
             head_path: None,
+            removed: None,
             repository: None,
             verification: None,
         }

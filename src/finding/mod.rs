@@ -75,6 +75,9 @@ pub struct Finding {
     pub in_head: Option<bool>,
     /// Which file at `HEAD` still holds it: its own path, or where it lives now.
     pub head_path: Option<String>,
+    /// For history scans: the first commit after its introduction that took it out of the
+    /// tree (its file deleted, or changed to content without it), if one did.
+    pub removed: Option<Commit>,
     /// With `--verify`: whether the credential works.
     pub verification: Option<Verification>,
     /// With `--repos`: the repository it was found in, relative to the scanned directory

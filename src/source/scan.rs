@@ -76,6 +76,7 @@ pub fn findings_in_text(
                 provenance: origin.provenance.clone(),
                 in_head: None,
                 head_path: None,
+                removed: None,
                 repository: None,
                 verification: None,
             }
