@@ -99,8 +99,8 @@ pub fn credential_fingerprint(rule: RuleId, secret: &str) -> String {
 }
 
 /// Groups findings by rule and secret. Credentials come most severe first, then by their
-/// first appearance (earliest commit; files without a commit after), then rule and
-/// fingerprint: the order does not depend on thread scheduling or input order.
+/// first appearance (earliest commit; files without a commit after; then the first
+/// occurrence's place), then rule and fingerprint: the order does not depend on thread scheduling or input order.
 pub fn group(findings: &[Finding]) -> Vec<Credential<'_>> {
     let mut index: HashMap<(RuleId, &str), usize> = HashMap::new();
     let mut credentials: Vec<Credential<'_>> = Vec::new();
@@ -131,6 +131,7 @@ pub fn group(findings: &[Finding]) -> Vec<Credential<'_>> {
         b.severity
             .cmp(&a.severity)
             .then_with(|| first_seen(a).cmp(&first_seen(b)))
+            .then_with(|| first_place(a).cmp(&first_place(b)))
             .then_with(|| a.rule.cmp(&b.rule))
             .then_with(|| a.fingerprint.cmp(&b.fingerprint))
     });
@@ -164,6 +165,19 @@ fn settle(credential: &mut Credential<'_>) {
         .filter_map(|f| f.verification.as_ref())
         .max_by_key(|v| v.status.weight());
 }
+
+/// Where a credential was first seen, for ordering: its first occurrence's repository and
+/// place (so that credentials found in files, without a commit, come in path order rather
+/// than in the order of their random fingerprints).
+fn first_place<'a>(credential: &'a Credential<'_>) -> Option<(Option<&'a str>, PlaceKey<'a>)> {
+    credential
+        .occurrences
+        .first()
+        .map(|f| (f.repository.as_deref(), f.sort_key()))
+}
+
+/// [`Finding::sort_key`]'s type.
+type PlaceKey<'a> = (&'a str, usize, usize, RuleId, Option<&'a str>);
 
 /// When a credential was first seen, for ordering: earliest commit time; `None` sorts last.
 fn first_seen(credential: &Credential<'_>) -> (bool, i64) {

@@ -88,6 +88,10 @@ struct JsonCredential<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     head_path: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    removed_commit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    removed_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     verification: Option<JsonVerification<'a>>,
     remediation: &'static str,
     docs: &'static str,
@@ -108,6 +112,8 @@ struct JsonOccurrence<'a> {
     date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     in_head: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    removed: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     decoded: Option<&'static str>,
 }
@@ -134,6 +140,7 @@ impl<'a> JsonCredential<'a> {
                     author: f.commit().map(|c| c.author.as_str()),
                     date: f.commit().map(|c| crate::finding::rfc3339_utc(c.time)),
                     in_head: f.in_head,
+                    removed: f.removed.as_ref().map(|c| c.id.as_str()),
                     decoded: f.decoded.map(|e| e.as_str()),
                 })
                 .collect(),
@@ -141,6 +148,8 @@ impl<'a> JsonCredential<'a> {
             first_date: c.first_commit.map(|c| crate::finding::rfc3339_utc(c.time)),
             in_head: c.in_head,
             head_path: c.head_path,
+            removed_commit: c.removed().map(|r| r.id.as_str()),
+            removed_date: c.removed().map(|r| crate::finding::rfc3339_utc(r.time)),
             verification: c.verification.map(JsonVerification::of),
             remediation: entry.remediation,
             docs: entry.docs,

@@ -37,7 +37,7 @@ pub fn previous_lines(
 ) -> Option<HashSet<Vec<u8>>> {
     match previous {
         tree_diff::Previous::Nothing => None,
-        tree_diff::Previous::Blob(id) => blob_lines(odb, *id),
+        tree_diff::Previous::Blob(id) | tree_diff::Previous::Renamed(id) => blob_lines(odb, *id),
         tree_diff::Previous::Removed(candidates) => {
             let new_lines: HashSet<&[u8]> = new_text.split(|&b| b == b'\n').map(trim_cr).collect();
             candidates

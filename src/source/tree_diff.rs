@@ -60,8 +60,10 @@ pub struct Change {
 pub enum Previous {
     /// A new file.
     Nothing,
-    /// The same path's blob before the change, or the one removed file of the same name.
+    /// The same path's blob before the change.
     Blob(ObjectId),
+    /// The one file of the same name that the change removed elsewhere: a rename with edits.
+    Renamed(ObjectId),
     /// Files the same change removed: a rename with edits came from the most similar one,
     /// decided only if the new file has findings (reading blobs costs time).
     Removed(Arc<[ObjectId]>),
@@ -81,6 +83,17 @@ struct Walk {
     removed: Vec<(Vec<u8>, ObjectId)>,
 }
 
+/// What a commit changed relative to its first parent.
+#[derive(Debug, Default)]
+pub struct CommitDiff {
+    /// Files with new content (see [`commit_changes`]).
+    pub changes: Vec<Change>,
+    /// Files that left their path: deleted, renamed away, or under a directory that was removed
+    /// or moved, each with the blob it held. A file whose content changed in place is a
+    /// [`Change`] with [`Previous::Blob`] instead.
+    pub removed: Vec<(Vec<u8>, ObjectId)>,
+}
+
 /// Files added or modified between `HEAD`'s tree (or nothing) and `index`, reading trees
 /// from `trees`.
 pub fn staged_changes(
@@ -91,7 +104,7 @@ pub fn staged_changes(
     let mut walk = Walk::default();
     let entries = 0..index.entries().len();
     walk.dir(trees, index, b"", head, entries)?;
-    Ok(pair_renames(walk))
+    Ok(pair_renames(&walk.removed, walk.changes))
 }
 
 /// Files a commit adds or changes relative to `parent` (its first parent; `None` for a root
@@ -101,9 +114,23 @@ pub fn commit_changes(
     parent: Option<ObjectId>,
     tree: ObjectId,
 ) -> Result<Vec<Change>, GitError> {
+    Ok(commit_diff(trees, parent, tree)?.changes)
+}
+
+/// What a commit adds or changes relative to `parent` (as [`commit_changes`]), and which files
+/// left their path: what history needs to tell when a credential was removed.
+pub fn commit_diff(
+    trees: &dyn TreeSource,
+    parent: Option<ObjectId>,
+    tree: ObjectId,
+) -> Result<CommitDiff, GitError> {
     let mut walk = Walk::default();
     walk.trees(trees, b"", parent, tree)?;
-    Ok(pair_renames(walk))
+    let changes = pair_renames(&walk.removed, walk.changes);
+    Ok(CommitDiff {
+        changes,
+        removed: walk.removed,
+    })
 }
 
 fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
@@ -373,27 +400,27 @@ fn tree_entries(
 /// Gives each added file the version it came from: a removed file with the same content (a
 /// pure rename: nothing to scan), the one removed file with the same name (a rename with
 /// edits), or else the removed files to compare with later. Reads no blobs here.
-fn pair_renames(walk: Walk) -> Vec<Change> {
-    if walk.removed.is_empty() {
-        return walk.changes;
+fn pair_renames(removed: &[(Vec<u8>, ObjectId)], added: Vec<Change>) -> Vec<Change> {
+    if removed.is_empty() {
+        return added;
     }
-    let removed_ids: HashSet<ObjectId> = walk.removed.iter().map(|(_, id)| *id).collect();
-    let all_removed: Arc<[ObjectId]> = walk.removed.iter().map(|(_, id)| *id).collect();
+    let removed_ids: HashSet<ObjectId> = removed.iter().map(|(_, id)| *id).collect();
+    let all_removed: Arc<[ObjectId]> = removed.iter().map(|(_, id)| *id).collect();
     let mut by_name: HashMap<&[u8], Option<ObjectId>> = HashMap::new();
-    for (path, id) in &walk.removed {
+    for (path, id) in removed {
         by_name
             .entry(file_name(path))
             .and_modify(|slot| *slot = None) // several candidates: none is the obvious one
             .or_insert(Some(*id));
     }
-    let mut changes = Vec::with_capacity(walk.changes.len());
-    for mut change in walk.changes {
+    let mut changes = Vec::with_capacity(added.len());
+    for mut change in added {
         if change.old == Previous::Nothing {
             if removed_ids.contains(&change.new) {
                 continue;
             }
             change.old = match by_name.get(file_name(&change.path)).copied().flatten() {
-                Some(id) => Previous::Blob(id),
+                Some(id) => Previous::Renamed(id),
                 None => Previous::Removed(all_removed.clone()),
             };
         }

@@ -91,14 +91,18 @@ impl<'a> CommitInfos<'a> {
         attributed
             .into_iter()
             .map(|(index, mut finding)| {
-                let commit = self
-                    .cache
-                    .entry(index)
-                    .or_insert_with(|| commit_info(self.odb, self.commits[index], self.messages));
-                finding.provenance = make(commit.clone());
+                finding.provenance = make(self.commit(index));
                 finding
             })
             .collect()
+    }
+
+    /// The metadata of the commit at `index` in the walk.
+    pub(super) fn commit(&mut self, index: usize) -> Commit {
+        self.cache
+            .entry(index)
+            .or_insert_with(|| commit_info(self.odb, self.commits[index], self.messages))
+            .clone()
     }
 }
 

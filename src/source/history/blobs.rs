@@ -30,12 +30,13 @@ pub(super) struct BlobScan<'a> {
 }
 
 impl BlobScan<'_> {
-    /// Scans every blob; returns the findings of each place that introduced one, and counts.
+    /// Scans every blob; returns the findings of each place that introduced one, each with
+    /// the blob it is in, and counts.
     pub(super) fn all(
         &self,
         blobs: Vec<(ObjectId, Vec<Occurrence>)>,
         progress: &dyn Progress,
-    ) -> (Vec<Attributed>, Stats) {
+    ) -> (Vec<InBlob>, Stats) {
         progress.start_blobs(blobs.len() as u64);
         let odb = self.odb;
         let ids: Vec<ObjectId> = blobs.iter().map(|(id, _)| *id).collect();
@@ -119,7 +120,7 @@ impl BlobScan<'_> {
             let path = String::from_utf8_lossy(&place.path).into_owned();
             for mut finding in here {
                 finding.path = path.clone();
-                out.push((place.commit, finding));
+                out.push((blob.id, (place.commit, finding)));
             }
         }
         BlobOutcome {
@@ -133,11 +134,14 @@ impl BlobScan<'_> {
     }
 }
 
+/// A finding attributed to its commit, with the blob it was found in.
+pub(super) type InBlob = (ObjectId, Attributed);
+
 /// What scanning one blob gave.
 #[derive(Default)]
 struct BlobOutcome {
     /// Findings on lines new at each place that introduced the blob.
-    findings: Vec<Attributed>,
+    findings: Vec<InBlob>,
     stats: Stats,
 }
 

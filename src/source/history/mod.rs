@@ -7,8 +7,8 @@
 //! first commit that introduced it; a blob that reappears later at the same path is not new.
 //! (3) `blobs`: in parallel, each distinct blob is read, scanned once and dropped, however
 //! many commits and paths hold it; for every place that introduced it, only lines that were not
-//! in the file's previous version are reported. Then `head` says which findings are still at
-//! `HEAD`.
+//! in the file's previous version are reported. Then `removal` says in which later commit each
+//! finding left its file, and `head` which findings are still at `HEAD`.
 //!
 //! Objects come from leakfence's own object database ([`crate::git::odb`]): trees through the
 //! pack reader's cache, blobs as delta trees resolved once each; what the packs do not hold
@@ -20,6 +20,7 @@ mod attribute;
 mod blobs;
 mod head;
 pub mod push;
+mod removal;
 pub mod revs;
 mod walk;
 
@@ -94,8 +95,16 @@ pub fn scan(
     let (in_blobs, blob_stats) = pool.install(|| blob_scan.all(occurrences, progress));
     progress.finish();
     stats.add(&blob_stats);
+    let departures = removal::first_departures(&scans, &in_blobs);
     let mut commit_infos = CommitInfos::new(&odb, &commits, messages);
+    let in_blobs = in_blobs
+        .into_iter()
+        .map(|(_, attributed)| attributed)
+        .collect();
     let mut findings = commit_infos.attach(in_blobs, |commit| Provenance::Blob { commit });
+    for (finding, departure) in findings.iter_mut().zip(departures) {
+        finding.removed = departure.map(|index| commit_infos.commit(index));
+    }
     findings.extend(
         commit_infos.attach(attribute::in_messages(scans), |commit| {
             Provenance::CommitMessage { commit }
@@ -111,6 +120,12 @@ pub fn scan(
             messages,
             &mut findings,
         );
+        // Still in its own file at `HEAD`: it came back after leaving, so it was not removed.
+        for f in &mut findings {
+            if f.in_head == Some(true) && f.head_path.as_deref() == Some(f.path.as_str()) {
+                f.removed = None;
+            }
+        }
     }
     Ok((findings, stats))
 }

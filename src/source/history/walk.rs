@@ -20,6 +20,9 @@ use std::collections::HashSet;
 pub(super) struct CommitScan {
     /// Files the commit added or changed.
     pub(super) changes: Vec<Change>,
+    /// Files that left their path in it, with the blob each held (ids and paths only: what
+    /// `removal` needs to tell when a credential left the tree).
+    pub(super) removed: Vec<(Vec<u8>, ObjectId)>,
     /// Findings in its message (provenance set later, see `attribute::CommitInfos`).
     pub(super) message_findings: Vec<Finding>,
 }
@@ -61,7 +64,7 @@ impl Walk<'_> {
             Some(&parent) if !self.grafted.contains(&id) => Some(commit::tree_of(odb, parent)?),
             _ => None,
         };
-        let changes = tree_diff::commit_changes(odb, parent_tree, tree)?;
+        let diff = tree_diff::commit_diff(odb, parent_tree, tree)?;
         // A message is scanned as it is (no size limit, no decoding). The provenance names the
         // commit once its metadata is read (`attribute::CommitInfos::attach`).
         let origin = Origin {
@@ -70,7 +73,8 @@ impl Walk<'_> {
         };
         let message_findings = findings_in(detector, &origin, parsed.message);
         Ok(CommitScan {
-            changes,
+            changes: diff.changes,
+            removed: diff.removed,
             message_findings,
         })
     }
