@@ -83,6 +83,9 @@ pub struct HistoryArgs {
     /// Scan only commits that are not reachable from SHA (for CI: what is new since then).
     #[arg(long, value_name = "SHA")]
     pub since_commit: Option<String>,
+    /// How human output lists findings: one block per credential, or under each commit.
+    #[arg(long, value_enum, default_value_t = GroupBy::Credential, value_name = "BY")]
+    pub group_by: GroupBy,
     /// Shared output options.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -107,12 +110,24 @@ pub struct PrePushArgs {
     /// The repository.
     #[command(flatten)]
     pub repo: RepoArgs,
+    /// How human output lists findings: one block per credential, or under each commit.
+    #[arg(long, value_enum, default_value_t = GroupBy::Credential, value_name = "BY")]
+    pub group_by: GroupBy,
     /// Shared output options.
     #[command(flatten)]
     pub common: CommonArgs,
     /// The size limit.
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+/// How `history` and `pre-push` list findings in human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    /// One block per distinct credential: where it was found, since when, whether it was removed.
+    Credential,
+    /// Each finding under the commit that introduced it, newest commit first.
+    Commit,
 }
 
 /// Which git hook.
@@ -239,6 +254,9 @@ pub struct ScanArgs {
     /// Files or directories to scan; `-` for standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// How human output lists findings: one block per credential, or under each commit.
+    #[arg(long, value_enum, default_value_t = GroupBy::Credential, value_name = "BY")]
+    pub group_by: GroupBy,
     /// Shared output options.
     #[command(flatten)]
     pub common: CommonArgs,

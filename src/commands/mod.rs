@@ -201,6 +201,7 @@ fn reporter(output: &OutputConfig) -> Box<dyn Report> {
         show_secrets: output.show_secrets,
         color: output.color,
         fail_on: output.fail_on,
+        group_by: output.group_by,
     };
     match output.format {
         Format::Human => Box::new(report::human::Human { options }),

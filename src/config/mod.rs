@@ -6,6 +6,7 @@ pub mod file;
 use crate::cli::{ColorChoice, CommonArgs, Format, HistoryArgs, PrePushArgs, ScanArgs, StagedArgs};
 use crate::finding::Severity;
 use crate::git::Repository;
+use crate::report::GroupBy;
 use crate::source::fs::FsOptions;
 use crate::source::history::{revs::Selection, HistoryOptions};
 use crate::source::staged::StagedOptions;
@@ -32,6 +33,8 @@ pub struct OutputConfig {
     pub quiet: bool,
     /// Severity at and above which findings block.
     pub fail_on: Severity,
+    /// How human output groups findings (`history`, `pre-push`: `--group-by`).
+    pub group_by: GroupBy,
 }
 
 /// What is reported: configuration-file settings and the baseline.
@@ -167,6 +170,7 @@ fn output_config(args: &CommonArgs, fail_on: Severity) -> OutputConfig {
         color,
         quiet: args.quiet,
         fail_on,
+        group_by: GroupBy::Line,
     }
 }
 
@@ -292,8 +296,9 @@ pub struct HistoryConfig {
 impl HistoryConfig {
     /// Resolves `history` arguments; progress bars only on a terminal and without `--quiet`.
     pub fn from_args(args: &HistoryArgs) -> anyhow::Result<HistoryConfig> {
-        let (repo, common) =
+        let (repo, mut common) =
             open_repository(args.repo.path(), &args.common, args.limits.max_file_size)?;
+        common.output.group_by = group_by(args.group_by);
         let progress = !common.output.quiet && std::io::stderr().is_terminal();
         let options = HistoryOptions {
             repo,
@@ -314,8 +319,9 @@ impl HistoryConfig {
 
     /// Resolves `pre-push` arguments; the selection comes from git's input later.
     pub fn for_pre_push(args: &PrePushArgs) -> anyhow::Result<HistoryConfig> {
-        let (repo, common) =
+        let (repo, mut common) =
             open_repository(args.repo.path(), &args.common, args.limits.max_file_size)?;
+        common.output.group_by = group_by(args.group_by);
         let options = HistoryOptions {
             repo,
             selection: Selection::default(),
@@ -327,6 +333,14 @@ impl HistoryConfig {
             common,
             progress: false,
         })
+    }
+}
+
+/// The report's grouping for `--group-by`.
+fn group_by(choice: crate::cli::GroupBy) -> GroupBy {
+    match choice {
+        crate::cli::GroupBy::Credential => GroupBy::Credential,
+        crate::cli::GroupBy::Commit => GroupBy::Commit,
     }
 }
 

@@ -1,7 +1,14 @@
 //! Human output, read like a compiler diagnostic: what, where, the line with the value marked,
 //! and what to do. Colour only when asked (the caller decides from TTY and `NO_COLOR`).
+//! History output lists credentials by default (`credentials`), or findings under each commit.
 
-use super::{counts_by_rule, Report, ReportOptions};
+mod advice;
+mod credentials;
+
+pub use advice::{write_commit_advice, write_push_advice};
+pub use credentials::SHOWN_OCCURRENCES;
+
+use super::{counts_by_rule, GroupBy, Report, ReportOptions};
 use super::{plural, scope};
 use crate::detect::rules::rule;
 use crate::finding::{Finding, Stats};
@@ -38,6 +45,27 @@ impl Report for Human {
         let paint = Paint {
             on: self.options.color,
         };
+        if self.options.group_by == GroupBy::Credential {
+            credentials::write(out, findings, &self.options, &paint)?;
+        } else {
+            self.write_findings(out, findings, &paint)?;
+        }
+        self.write_summary(out, findings, stats, &paint)?;
+        if stats.commits > 0 {
+            write_head_summary(out, findings, &paint)?;
+        }
+        Ok(())
+    }
+}
+
+impl Human {
+    /// Each finding as a diagnostic; history findings under their commit, newest first.
+    fn write_findings(
+        &self,
+        out: &mut dyn Write,
+        findings: &[Finding],
+        paint: &Paint,
+    ) -> io::Result<()> {
         // Every secret found on a line is redacted wherever that line is shown, not only the
         // one being pointed at.
         let mut secrets_on_line: HashMap<(&str, usize, Option<&str>), Vec<&str>> = HashMap::new();
@@ -76,11 +104,7 @@ impl Report for Human {
                 .get(&key)
                 .map(Vec::as_slice)
                 .unwrap_or_default();
-            self.write_finding(out, finding, others, &paint)?;
-        }
-        self.write_summary(out, findings, stats, &paint)?;
-        if stats.commits > 0 {
-            write_head_summary(out, findings, &paint)?;
+            self.write_finding(out, finding, others, paint)?;
         }
         Ok(())
     }
@@ -283,10 +307,19 @@ impl Human {
             .iter()
             .map(|(rule, n)| format!("{rule} {n}"))
             .collect();
+        let distinct = crate::finding::group(findings).len();
+        let counted = |n: usize| {
+            let credentials = if distinct < n {
+                format!(" ({distinct} distinct credential{})", plural(distinct))
+            } else {
+                String::new()
+            };
+            format!("{n} finding{}{credentials}", plural(n))
+        };
         let verdict = match (findings.len(), blocking) {
             (0, _) => paint.wrap("1;32", "no findings"),
-            (n, 0) => paint.wrap("1;33", &format!("{n} finding{}, none blocking", plural(n))),
-            (n, b) => paint.wrap("1;31", &format!("{n} finding{}, {b} blocking", plural(n))),
+            (n, 0) => paint.wrap("1;33", &format!("{}, none blocking", counted(n))),
+            (n, b) => paint.wrap("1;31", &format!("{}, {b} blocking", counted(n))),
         };
         let scope = scope(stats);
         let mut line = format!(
@@ -327,63 +360,6 @@ fn verdict_tag(status: crate::finding::Status, paint: &Paint) -> String {
         _ => "33",
     };
     paint.wrap(code, &text)
-}
-
-/// What a developer whose commit was just blocked should do, in order.
-pub fn write_commit_advice(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
-    let mut paths: Vec<&str> = findings.iter().map(|f| f.path.as_str()).collect();
-    paths.dedup();
-    let example = escape(paths.first().copied().unwrap_or("PATH"));
-    writeln!(out)?;
-    writeln!(
-        out,
-        "The commit was blocked because it adds Twilio credentials. To fix it:"
-    )?;
-    writeln!(
-        out,
-        "  1. Take the value out of the file: read it from an environment variable (TWILIO_AUTH_TOKEN,\n     \
-         TWILIO_API_KEY, TWILIO_API_SECRET) or a secret store instead."
-    )?;
-    writeln!(
-        out,
-        "  2. Stage the fixed file again (`git add {example}`), or unstage it with `git restore --staged {example}`."
-    )?;
-    writeln!(
-        out,
-        "  3. If the value was ever pushed or shared, rotate it in the Twilio Console: for an Auth Token,\n     \
-         create a secondary token, deploy it and promote it; for an API key, delete the key and create a new one."
-    )?;
-    writeln!(
-        out,
-        "Not a credential? Put `leakfence:allow` in a comment on that line and stage it again."
-    )
-}
-
-/// What a developer whose push was just blocked should do.
-pub fn write_push_advice(out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out)?;
-    writeln!(
-        out,
-        "The push was blocked because commits it would send hold Twilio credentials. To fix it:"
-    )?;
-    writeln!(
-        out,
-        "  1. Remove the value from those commits before pushing (for the last commit: edit the file and\n     \
-         `git commit --amend`; for older ones: `git rebase -i` and edit each listed commit)."
-    )?;
-    writeln!(
-        out,
-        "  2. Read the value from an environment variable or a secret store instead of the file."
-    )?;
-    writeln!(
-        out,
-        "  3. If those commits were ever pushed or shared elsewhere, rotate the credential in the Twilio Console:\n     \
-         a leaked value stays in git history, so rotating is the fix."
-    )?;
-    writeln!(
-        out,
-        "Not a credential? Put `leakfence:allow` in a comment on that line."
-    )
 }
 
 /// `1536` → `1.5 KiB`.

@@ -45,6 +45,20 @@ pub struct ReportOptions {
     pub color: bool,
     /// The severity at and above which findings block.
     pub fail_on: Severity,
+    /// How human output groups history findings.
+    pub group_by: GroupBy,
+}
+
+/// How human output lists findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GroupBy {
+    /// Each finding where it is (`scan`, `staged`), under its commit in a history scan.
+    #[default]
+    Line,
+    /// History findings under the commit that introduced them, newest commit first.
+    Commit,
+    /// One block per distinct credential (rule and secret), its places folded.
+    Credential,
 }
 
 /// One output format.
@@ -65,6 +79,7 @@ pub(crate) fn render_with<R: Report>(
         show_secrets,
         color: false,
         fail_on: Severity::High,
+        group_by: GroupBy::Line,
     };
     let mut out = Vec::new();
     make(options)

@@ -4,11 +4,16 @@
 //! result points at its rule by id and index. The wire structs live here, apart from
 //! [`Finding`], like the JSON ones. Columns count characters (`columnKind`
 //! `unicodeCodePoints`), as [`crate::finding::Location`] does. Secrets appear only redacted,
-//! in messages and snippets alike, unless `--show-secrets`.
+//! in messages and snippets alike, unless `--show-secrets`. Each result is one place; the
+//! credential it belongs to is named by a second partial fingerprint, and the credential's
+//! other places are its `relatedLocations`.
 
 use super::{Report, ReportOptions};
 use crate::detect::rules::{rule, Rule, RULES};
-use crate::finding::{Finding, RuleId, Severity, Stats, COMMIT_MESSAGE_PATH};
+use crate::finding::{
+    credential_fingerprint, group, Credential, Finding, RuleId, Severity, Stats,
+    COMMIT_MESSAGE_PATH,
+};
 use crate::redact::{redact, redact_in};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -22,6 +27,14 @@ pub const SARIF_VERSION: &str = "2.1.0";
 
 /// The key under which each result's fingerprint is written in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "leakfence/v1";
+
+/// The key of the credential fingerprint ([`credential_fingerprint`]) in
+/// `partialFingerprints`: the same in every result of one credential, whatever the path.
+pub const CREDENTIAL_FINGERPRINT_KEY: &str = "leakfence/credential/v1";
+
+/// Other places of the same credential listed in a result's `relatedLocations`; the
+/// `otherOccurrences` property counts them all.
+pub const MAX_RELATED_LOCATIONS: usize = 20;
 
 /// Characters of context kept on each side of the secret in a snippet of a long line.
 const SNIPPET_CONTEXT: usize = 80;
@@ -122,6 +135,8 @@ struct SarifResult<'a> {
     level: &'static str,
     message: Text,
     locations: [Location; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<related::RelatedLocation>,
     partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<ResultProperties<'a>>,
@@ -138,6 +153,10 @@ struct ResultProperties<'a> {
     /// How the secret was encoded where it was found (`base64`, …), for decoded findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     decoded: Option<&'static str>,
+    /// How many other places hold the same credential (`relatedLocations` lists at most
+    /// [`MAX_RELATED_LOCATIONS`] of them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    other_occurrences: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -214,9 +233,20 @@ struct HistoryProperties<'a> {
 impl Report for Sarif {
     fn write(&self, out: &mut dyn Write, findings: &[Finding], stats: &Stats) -> io::Result<()> {
         let secrets_on_line = secrets_by_line(findings);
+        let credentials = group(findings);
+        let by_secret: HashMap<(RuleId, &str), &Credential<'_>> = credentials
+            .iter()
+            .map(|c| ((c.rule, c.secret), c))
+            .collect();
         let results = findings
             .iter()
-            .map(|f| self.result(f, &secrets_on_line))
+            .map(|f| {
+                let mut result = self.result(f, &secrets_on_line);
+                if let Some(credential) = by_secret.get(&(f.rule, f.secret.as_str())) {
+                    related::relate(&mut result, f, credential);
+                }
+                result
+            })
             .collect();
         let mut notifications = Vec::new();
         if stats.errors > 0 {
@@ -298,22 +328,7 @@ impl Sarif {
             "{} {shown} found{place}{decoded}. {}",
             entry.name, entry.remediation
         );
-        let artifact_location = if in_message {
-            let id = finding.commit_id().unwrap_or_default();
-            ArtifactLocation {
-                uri: COMMIT_MESSAGE_PATH.to_string(),
-                uri_base_id: None,
-                description: Some(Text {
-                    text: format!("The message of commit {id}, not a file."),
-                }),
-            }
-        } else {
-            ArtifactLocation {
-                uri: encode_uri_path(&finding.path),
-                uri_base_id: Some("%SRCROOT%"),
-                description: None,
-            }
-        };
+        let artifact_location = artifact_location(finding);
         let logical_locations = match (finding.commit(), in_message) {
             (Some(commit), true) => vec![LogicalLocation {
                 name: COMMIT_MESSAGE_PATH,
@@ -357,8 +372,35 @@ impl Sarif {
                 },
                 logical_locations,
             }],
-            partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, finding.fingerprint())]),
+            related_locations: Vec::new(),
+            partial_fingerprints: BTreeMap::from([
+                (FINGERPRINT_KEY, finding.fingerprint()),
+                (
+                    CREDENTIAL_FINGERPRINT_KEY,
+                    credential_fingerprint(finding.rule, &finding.secret),
+                ),
+            ]),
             properties: result_properties(finding),
+        }
+    }
+}
+
+/// Where a finding is: its file under `%SRCROOT%`, or its commit's message.
+fn artifact_location(finding: &Finding) -> ArtifactLocation {
+    if finding.is_commit_message() {
+        let id = finding.commit_id().unwrap_or_default();
+        ArtifactLocation {
+            uri: COMMIT_MESSAGE_PATH.to_string(),
+            uri_base_id: None,
+            description: Some(Text {
+                text: format!("The message of commit {id}, not a file."),
+            }),
+        }
+    } else {
+        ArtifactLocation {
+            uri: encode_uri_path(&finding.path),
+            uri_base_id: Some("%SRCROOT%"),
+            description: None,
         }
     }
 }
@@ -382,6 +424,7 @@ fn result_properties(finding: &Finding) -> Option<ResultProperties<'_>> {
         history,
         verification,
         decoded,
+        other_occurrences: None,
     })
 }
 
@@ -545,5 +588,6 @@ fn descriptor(entry: &Rule) -> ReportingDescriptor {
     }
 }
 
+mod related;
 #[cfg(test)]
 mod tests;

@@ -12,6 +12,7 @@ use crate::common::{secrets, Run};
 matrix_tests! {
     staged_human_golden,
     history_human_golden,
+    history_credentials_golden,
     history_json_golden,
 }
 
@@ -162,10 +163,18 @@ fn history_repo() -> History {
     }
 }
 
+/// The per-commit view (`--group-by commit`).
 fn history_human_golden() {
     let history = history_repo();
-    let run = run_ok(history.repo.run(&["history"]), 1);
+    let run = run_ok(history.repo.run(&["history", "--group-by", "commit"]), 1);
     assert_golden("history.human.txt", &run.stdout, &history.known);
+}
+
+/// The default view: one block per credential.
+fn history_credentials_golden() {
+    let history = history_repo();
+    let run = run_ok(history.repo.run(&["history"]), 1);
+    assert_golden("history.credentials.txt", &run.stdout, &history.known);
 }
 
 fn history_json_golden() {

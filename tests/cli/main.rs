@@ -1,6 +1,7 @@
 //! leakfence's integration tests: one test binary, one module per area.
 
 mod common;
+mod credentials;
 mod encoded;
 mod formats;
 mod goldens;

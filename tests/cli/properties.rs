@@ -8,7 +8,7 @@ use leakfence::detect::Detector;
 use leakfence::finding::Provenance;
 use leakfence::finding::Stats;
 use leakfence::finding::{sort_findings, RuleId, Severity};
-use leakfence::report::{human::Human, json::Json, Report, ReportOptions};
+use leakfence::report::{human::Human, json::Json, GroupBy, Report, ReportOptions};
 use leakfence::source::{findings_in, Origin};
 use proptest::prelude::*;
 
@@ -206,7 +206,7 @@ proptest! {
         let mut findings = findings_in(&Detector::new(), &origin(), filled.text.as_bytes());
         sort_findings(&mut findings);
         prop_assert!(!findings.is_empty());
-        let options = ReportOptions { show_secrets: false, color: false, fail_on: Severity::High };
+        let options = ReportOptions { show_secrets: false, color: false, fail_on: Severity::High, group_by: GroupBy::Line };
         let reporters: [Box<dyn Report>; 2] = [Box::new(Human { options }), Box::new(Json { options })];
         for reporter in reporters {
             let mut out = Vec::new();
