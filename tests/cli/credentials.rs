@@ -236,3 +236,37 @@ fn a_value_still_at_head_has_no_removal() {
     assert!(text.contains("still at HEAD in b.env"), "{text}");
     assert!(!text.contains("removed in commit"), "{text}");
 }
+
+#[test]
+fn pre_push_lists_credentials_too_and_groups_by_commit_on_request() {
+    let s = spread();
+    let head = s.repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let zero = "0".repeat(head.len());
+    let input = format!("refs/heads/main {head} refs/heads/main {zero}\n");
+    let push = |extra: &[&str]| {
+        let mut command = s.repo.dir.leakfence();
+        command
+            .args(["pre-push", "origin", "file:///remote"])
+            .args(extra);
+        Run::with_input(&mut command, input.as_bytes())
+    };
+    let by_credential = push(&[]);
+    assert_eq!(by_credential.code, 1, "{}", by_credential.stderr);
+    let text = &by_credential.stdout;
+    assert_eq!(
+        text.matches("error[twilio-auth-token]").count(),
+        1,
+        "{text}"
+    );
+    assert!(text.contains("also in 2 other places"), "{text}");
+    assert!(text.contains("The push was blocked"), "{text}");
+    let by_commit = push(&["--group-by", "commit"]);
+    assert_eq!(by_commit.code, 1, "{}", by_commit.stderr);
+    let text = &by_commit.stdout;
+    assert_eq!(
+        text.matches("error[twilio-auth-token]").count(),
+        5,
+        "{text}"
+    );
+    assert!(text.contains(&format!("commit {} ", s.first)), "{text}");
+}
