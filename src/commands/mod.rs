@@ -61,7 +61,14 @@ fn scan(config: ScanConfig) -> anyhow::Result<u8> {
         ScanInput::Paths(options) => source::fs::scan(options, &detector, &messages),
     };
     stats.seconds = started.elapsed().as_secs_f64();
-    finish(findings, stats, &messages, config.common, Advice::None, scope)
+    finish(
+        findings,
+        stats,
+        &messages,
+        config.common,
+        Advice::None,
+        scope,
+    )
 }
 
 fn staged(config: StagedConfig) -> anyhow::Result<u8> {
@@ -74,7 +81,14 @@ fn staged(config: StagedConfig) -> anyhow::Result<u8> {
         config.options.repo.display_path().display().to_string(),
         "staged (the index against HEAD)",
     );
-    finish(findings, stats, &messages, config.common, Advice::Commit, scope)
+    finish(
+        findings,
+        stats,
+        &messages,
+        config.common,
+        Advice::Commit,
+        scope,
+    )
 }
 
 fn history(config: HistoryConfig) -> anyhow::Result<u8> {
@@ -86,7 +100,14 @@ fn history(config: HistoryConfig) -> anyhow::Result<u8> {
         source::history::scan(&config.options, &detector, &messages, &bars)?;
     stats.seconds = started.elapsed().as_secs_f64();
     let scope = history_scope("history", &config);
-    finish(findings, stats, &messages, config.common, Advice::None, scope)
+    finish(
+        findings,
+        stats,
+        &messages,
+        config.common,
+        Advice::None,
+        scope,
+    )
 }
 
 fn pre_push(mut config: HistoryConfig) -> anyhow::Result<u8> {
@@ -108,7 +129,14 @@ fn pre_push(mut config: HistoryConfig) -> anyhow::Result<u8> {
         source::history::scan(&config.options, &detector, &messages, &bars)?;
     stats.seconds = started.elapsed().as_secs_f64();
     let scope = history_scope("pre-push", &config);
-    finish(findings, stats, &messages, config.common, Advice::Push, scope)
+    finish(
+        findings,
+        stats,
+        &messages,
+        config.common,
+        Advice::Push,
+        scope,
+    )
 }
 
 /// What a history or pre-push run covered: the repository and its revisions.

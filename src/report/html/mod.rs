@@ -118,7 +118,10 @@ pub fn content_security_policy() -> String {
 
 /// A CSP source expression for an inline block: `sha256-` and the base64 of its SHA-256.
 pub fn csp_hash(block: &str) -> String {
-    format!("sha256-{}", STANDARD.encode(Sha256::digest(block.as_bytes())))
+    format!(
+        "sha256-{}",
+        STANDARD.encode(Sha256::digest(block.as_bytes()))
+    )
 }
 
 /// Text from the repository, safe in HTML text and in quoted attribute values alike: control

@@ -40,10 +40,7 @@ pub(super) fn header(
         ("Command", format!("leakfence {}", html.scope.command)),
         ("Scanned", scope(stats)),
         ("Tool", format!("leakfence {}", env!("CARGO_PKG_VERSION"))),
-        (
-            "Generated",
-            crate::finding::rfc3339_utc(html.generated_at),
-        ),
+        ("Generated", crate::finding::rfc3339_utc(html.generated_at)),
     ];
     for (term, value) in rows {
         page.push_str(&format!(
@@ -92,8 +89,10 @@ pub(super) fn totals(
             "<div class=\"card\" id=\"total-{id}\"><span class=\"n\">{n}</span> {label}</div>\n"
         ));
     }
-    page.push_str("</div>\n<table class=\"totals\" id=\"by-rule\">\n<thead><tr><th>Rule</th>\
-         <th>Findings</th><th>Credentials</th></tr></thead>\n<tbody>\n");
+    page.push_str(
+        "</div>\n<table class=\"totals\" id=\"by-rule\">\n<thead><tr><th>Rule</th>\
+         <th>Findings</th><th>Credentials</th></tr></thead>\n<tbody>\n",
+    );
     for (rule, n) in counts_by_rule(findings) {
         let distinct = credentials.iter().filter(|c| c.rule == rule).count();
         page.push_str(&format!(
@@ -104,8 +103,10 @@ pub(super) fn totals(
     }
     page.push_str("</tbody>\n</table>\n");
     if credentials.iter().any(|c| c.verification.is_some()) {
-        page.push_str("<table class=\"totals\" id=\"by-verdict\">\n<thead><tr><th>Verdict</th>\
-             <th>Credentials</th></tr></thead>\n<tbody>\n");
+        page.push_str(
+            "<table class=\"totals\" id=\"by-verdict\">\n<thead><tr><th>Verdict</th>\
+             <th>Credentials</th></tr></thead>\n<tbody>\n",
+        );
         let keys = VERDICTS.iter().map(|s| s.as_str()).chain(["unverified"]);
         for key in keys {
             let n = credentials.iter().filter(|c| verdict_key(c) == key).count();

@@ -43,16 +43,20 @@ pub(super) fn section(page: &mut String, html: &Html, credentials: &[Credential<
 
 /// The filter controls: rule, verdict, still at `HEAD` (history scans), path text.
 fn filters(page: &mut String, credentials: &[Credential<'_>]) {
-    page.push_str("<form class=\"filters\" id=\"filters\">\n<label>Rule <select id=\"filter-rule\">\
-         <option value=\"\">all rules</option>");
+    page.push_str(
+        "<form class=\"filters\" id=\"filters\">\n<label>Rule <select id=\"filter-rule\">\
+         <option value=\"\">all rules</option>",
+    );
     for rule in RuleId::all().filter(|r| credentials.iter().any(|c| c.rule == *r)) {
         page.push_str(&format!(
             "<option value=\"{0}\">{0}</option>",
             escape(rule.as_str())
         ));
     }
-    page.push_str("</select></label>\n<label>Verdict <select id=\"filter-verdict\">\
-         <option value=\"\">all verdicts</option>");
+    page.push_str(
+        "</select></label>\n<label>Verdict <select id=\"filter-verdict\">\
+         <option value=\"\">all verdicts</option>",
+    );
     let keys = VERDICTS.iter().map(|s| s.as_str()).chain(["unverified"]);
     for key in keys.filter(|k| credentials.iter().any(|c| verdict_key(c) == *k)) {
         page.push_str(&format!("<option value=\"{key}\">{key}</option>"));
@@ -71,10 +75,11 @@ fn filters(page: &mut String, credentials: &[Credential<'_>]) {
 
 /// One credential: its summary row and its expandable details.
 fn row(page: &mut String, html: &Html, order: usize, credential: &Credential<'_>) {
+    // One path a line for the script's path filter (`&#10;`: a newline the escape keeps).
     let paths: Vec<String> = credential
         .occurrences
         .iter()
-        .map(|f| f.path.to_lowercase())
+        .map(|f| escape(&f.path.to_lowercase()))
         .collect();
     let head = match credential.in_head {
         Some(true) => "yes",
@@ -83,10 +88,11 @@ fn row(page: &mut String, html: &Html, order: usize, credential: &Credential<'_>
     };
     let blocking = html.credential_blocks(credential);
     page.push_str(&format!(
-        "<tbody class=\"credential{}\" data-order=\"{order}\" data-rule=\"{}\" data-severity=\"{}\" \
+        "<tbody class=\"credential{}\" data-order=\"{order}\" data-fingerprint=\"{}\" data-rule=\"{}\" data-severity=\"{}\" \
          data-first=\"{}\" data-occurrences=\"{}\" data-verdict=\"{}\" data-verdict-weight=\"{}\" \
          data-head=\"{head}\" data-paths=\"{}\">\n<tr class=\"summary\">",
         if blocking { " blocking" } else { "" },
+        escape(&credential.fingerprint),
         escape(credential.rule.as_str()),
         credential.severity as u8,
         credential.first_commit.map_or(i64::MAX, |c| c.time),
@@ -95,7 +101,7 @@ fn row(page: &mut String, html: &Html, order: usize, credential: &Credential<'_>
         credential
             .verification
             .map_or(-1, |v| i32::from(v.status.weight())),
-        escape(&paths.join("\n")),
+        paths.join("&#10;"),
     ));
     let severity = credential.severity.as_str();
     let first = credential
@@ -143,17 +149,16 @@ fn details(page: &mut String, credential: &Credential<'_>) {
     let repositories = credential.repositories();
     if !repositories.is_empty() {
         let names: Vec<String> = repositories.iter().map(|r| escape(r)).collect();
-        page.push_str(&format!(
-            "<p>Repositories: {}</p>\n",
-            names.join(", ")
-        ));
+        page.push_str(&format!("<p>Repositories: {}</p>\n", names.join(", ")));
     }
     page.push_str(&format!(
         "<p class=\"fingerprint\">Fingerprint <code>{}</code></p>\n",
         escape(&credential.fingerprint)
     ));
-    page.push_str("<table class=\"occurrences\"><thead><tr><th>Repository</th><th>Location</th>\
-         <th>Commit</th><th>Author</th><th>Date</th><th>At HEAD</th></tr></thead><tbody>\n");
+    page.push_str(
+        "<table class=\"occurrences\"><thead><tr><th>Repository</th><th>Location</th>\
+         <th>Commit</th><th>Author</th><th>Date</th><th>At HEAD</th></tr></thead><tbody>\n",
+    );
     for finding in &credential.occurrences {
         occurrence(page, finding);
     }

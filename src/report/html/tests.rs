@@ -64,20 +64,37 @@ fn timeline_scale_maps_dates_to_x() {
     assert_eq!(scale.x(2_000), 600.0);
     assert_eq!(scale.x(5_000), 600.0, "clamped to the dated range");
     assert_eq!(scale.ticks(3), [1_000, 1_500, 2_000]);
-    let instant = Scale { end: 1_000, ..scale };
-    assert_eq!(instant.x(1_000), 350.0, "one instant is drawn in the middle");
+    let instant = Scale {
+        end: 1_000,
+        ..scale
+    };
+    assert_eq!(
+        instant.x(1_000),
+        350.0,
+        "one instant is drawn in the middle"
+    );
     assert_eq!(instant.ticks(5), [1_000]);
 }
 
 #[test]
 fn csp_hashes_match_the_inline_blocks() {
-    let findings = vec![Finding::example(pick::contextual_secret(), "a.env", 1, 1, "s")];
+    let findings = vec![Finding::example(
+        pick::contextual_secret(),
+        "a.env",
+        1,
+        1,
+        "s",
+    )];
     let page = render_with(html, &findings, &Stats::default(), false);
     let style = between(&page, "<style>", "</style>");
     let script = between(&page, "<script>", "</script>");
     assert_eq!(style, STYLE);
     assert_eq!(script, SCRIPT);
-    let policy = between(&page, "http-equiv=\"Content-Security-Policy\" content=\"", "\"");
+    let policy = between(
+        &page,
+        "http-equiv=\"Content-Security-Policy\" content=\"",
+        "\"",
+    );
     assert!(policy.starts_with("default-src 'none';"), "{policy}");
     assert!(policy.contains(&format!("style-src '{}'", csp_hash(style))));
     assert!(policy.contains(&format!("script-src '{}'", csp_hash(script))));
@@ -123,7 +140,13 @@ fn secrets_are_redacted_unless_asked() {
 
 #[test]
 fn timeline_only_for_findings_with_commits() {
-    let files = vec![Finding::example(pick::contextual_secret(), "a.env", 1, 1, "s")];
+    let files = vec![Finding::example(
+        pick::contextual_secret(),
+        "a.env",
+        1,
+        1,
+        "s",
+    )];
     let page = render_with(html, &files, &Stats::default(), false);
     assert!(!page.contains("<svg"));
     assert!(page.contains("data-head=\"unknown\""));
@@ -134,11 +157,18 @@ fn timeline_only_for_findings_with_commits() {
 
     let mut gone = in_history("b.env", "s2", commit("c1", "A", 100), false);
     gone.removed = Some(commit("c3", "A", 300));
-    let history = vec![in_history("a.env", "s1", commit("c2", "A", 200), true), gone];
+    let history = vec![
+        in_history("a.env", "s1", commit("c2", "A", 200), true),
+        gone,
+    ];
     let page = render_with(html, &history, &Stats::default(), false);
     let svg = between(&page, "<svg", "</svg>");
     assert_eq!(svg.matches("<g class=\"row\"").count(), 2);
-    assert_eq!(svg.matches("class=\"bar head\"").count(), 1, "one still at HEAD");
+    assert_eq!(
+        svg.matches("class=\"bar head\"").count(),
+        1,
+        "one still at HEAD"
+    );
     assert_eq!(svg.matches("class=\"removed\"").count(), 1, "one removed");
     assert!(svg.contains(">1970-01-01<"), "dated axis");
     assert!(page.contains("id=\"filter-head\""));
@@ -168,5 +198,8 @@ fn verdicts_and_access_are_listed() {
     assert!(page.contains("<dt>Account type</dt><dd>Full</dd>"));
     assert!(page.contains("<dt>Subaccounts</dt><dd>3</dd>"));
     assert!(page.contains("<dt>Main account</dt><dd>yes</dd>"));
-    assert!(!page.contains("Restricted key"), "unknown fields are left out");
+    assert!(
+        !page.contains("Restricted key"),
+        "unknown fields are left out"
+    );
 }

@@ -110,10 +110,12 @@ pub(super) fn section(
     };
     let height = AXIS + ROW * rows.len() as f64 + 8.0;
     let width = LABEL + PLOT + NOW_ZONE + 20.0;
-    page.push_str("<section id=\"timeline\">\n<h2>Timeline</h2>\n<p class=\"legend\">\
+    page.push_str(
+        "<section id=\"timeline\">\n<h2>Timeline</h2>\n<p class=\"legend\">\
          <span class=\"key bar\"></span> from first introduction to the last commit that added it \
          <span class=\"key head\"></span> still at HEAD, on to now \
-         <span class=\"key removed\"></span> removed</p>\n");
+         <span class=\"key removed\"></span> removed</p>\n",
+    );
     page.push_str(&format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"timeline-svg\" viewBox=\"0 0 {width} {height}\" \
          role=\"img\" aria-label=\"Timeline of {} credential{}\">\n",
@@ -149,7 +151,14 @@ fn axis(page: &mut String, scale: &Scale, height: f64, now: i64) {
 }
 
 /// One credential's row: label, bar, occurrence dots, and the HEAD or removal end.
-fn row(page: &mut String, scale: &Scale, y: f64, credential: &Credential<'_>, life: &Life, show: bool) {
+fn row(
+    page: &mut String,
+    scale: &Scale,
+    y: f64,
+    credential: &Credential<'_>,
+    life: &Life,
+    show: bool,
+) {
     let label = format!(
         "{} {}",
         credential.rule.as_str(),
@@ -160,7 +169,10 @@ fn row(page: &mut String, scale: &Scale, y: f64, credential: &Credential<'_>, li
         crate::finding::rfc3339_utc(life.first)
     );
     if let Some(removed) = life.removed {
-        title.push_str(&format!(", removed {}", crate::finding::rfc3339_utc(removed)));
+        title.push_str(&format!(
+            ", removed {}",
+            crate::finding::rfc3339_utc(removed)
+        ));
     } else if life.in_head {
         title.push_str(", still at HEAD");
     }
