@@ -2,7 +2,8 @@
 """Checks a leakfence HTML report in a real browser (headless Chromium through Selenium).
 
     check_html_report.py REPORT.html --expect EXPECT.json --screenshot OUT.png
-    check_html_report.py REPORT.html --screenshot-only --screenshot OUT.png
+    check_html_report.py REPORT.html --screenshot-only --screenshot OUT.png \\
+        [--scale 0.7] [--max-height 1500]
 
 EXPECT.json (written by the Rust test `tests/cli/html.rs` from the JSON report of the same
 run) holds what the page must show:
@@ -17,9 +18,12 @@ run) holds what the page must show:
 
 Exits 0 when every check passes, 1 with the failed check otherwise. The page is loaded from
 file:// with the network unused; console errors (a CSP violation, a script error) fail it.
+With --screenshot-only it checks only the console, opens the first credential's row and
+saves the screenshot (for the README's picture of a real report).
 """
 
 import argparse
+import base64
 import json
 import pathlib
 import sys
@@ -170,10 +174,19 @@ def check_console(driver):
     check(not errors, f"console errors: {errors}")
 
 
-def screenshot(driver, path):
+def screenshot(driver, path, scale=1.0, max_height=4000):
+    """The page from its top, at most max_height CSS pixels tall, scaled by Chromium."""
     height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1400, min(max(height, 800), 4000))
-    driver.save_screenshot(str(path))
+    height = min(max(height, 800), max_height)
+    driver.set_window_size(1400, height)
+    driver.execute_script("window.scrollTo(0, 0)")
+    width = driver.execute_script("return document.documentElement.clientWidth")
+    clip = {"x": 0, "y": 0, "width": width, "height": height, "scale": scale}
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {"format": "png", "clip": clip, "captureBeyondViewport": True},
+    )
+    pathlib.Path(path).write_bytes(base64.b64decode(shot["data"]))
 
 
 def main():
@@ -182,6 +195,8 @@ def main():
     parser.add_argument("--expect", type=pathlib.Path)
     parser.add_argument("--screenshot", type=pathlib.Path, required=True)
     parser.add_argument("--screenshot-only", action="store_true")
+    parser.add_argument("--scale", type=float, default=1.0, help="screenshot scale")
+    parser.add_argument("--max-height", type=int, default=4000, help="CSS pixels")
     args = parser.parse_args()
     if not args.screenshot_only and args.expect is None:
         parser.error("--expect is required unless --screenshot-only")
@@ -190,14 +205,16 @@ def main():
         try:
             driver.get(args.report.resolve().as_uri())
             check(driver.find_elements(By.ID, "credentials"), "no credentials section")
-            if not args.screenshot_only:
+            if args.screenshot_only:
+                driver.find_element(By.CSS_SELECTOR, "tbody.credential details > summary").click()
+            else:
                 expect = json.loads(args.expect.read_text())
                 check_contents(driver, expect)
                 check_filters(driver, expect)
                 check_sorting(driver)
                 check_hostile(driver, expect["hostile"])
             check_console(driver)
-            screenshot(driver, args.screenshot)
+            screenshot(driver, args.screenshot, args.scale, args.max_height)
         except CheckFailed as failure:
             print(f"check_html_report: FAIL: {failure}", file=sys.stderr)
             return 1

@@ -200,7 +200,8 @@ fn the_history_report_is_self_contained_escaped_and_works_in_a_browser() {
     // knows the removing commit (`Finding.removed`), in the timeline and the table alike.
     assert_eq!(
         svg.matches("class=\"removed\"").count(),
-        page.matches("<span class=\"head no\">removed</span>").count()
+        page.matches("<span class=\"head no\">removed</span>")
+            .count()
     );
     assert_eq!(
         svg.matches("class=\"bar head\"").count(),

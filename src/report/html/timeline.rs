@@ -10,8 +10,8 @@ use crate::redact::redact;
 const LABEL: f64 = 250.0;
 /// Width of the dated part of the plot.
 const PLOT: f64 = 600.0;
-/// Width of the "now" zone right of the last commit, past a break in the axis.
-const NOW_ZONE: f64 = 70.0;
+/// Width of the "now" zone right of the last commit: however long ago that commit was.
+const NOW_ZONE: f64 = 90.0;
 /// Height of one credential's row.
 const ROW: f64 = 22.0;
 /// Height of the axis above the rows.
@@ -130,7 +130,7 @@ pub(super) fn section(
     page.push_str("</svg>\n</section>\n");
 }
 
-/// Dated ticks with grid lines, a break, and the "now" mark at the right edge.
+/// Dated ticks with grid lines, and the "now" mark at the right edge, past the last commit.
 fn axis(page: &mut String, scale: &Scale, height: f64, now: i64) {
     for t in scale.ticks(TICKS) {
         let x = scale.x(t);
@@ -143,7 +143,8 @@ fn axis(page: &mut String, scale: &Scale, height: f64, now: i64) {
     }
     let now_x = scale.left + scale.width + NOW_ZONE;
     page.push_str(&format!(
-        "<text class=\"tick now\" x=\"{now_x:.1}\" y=\"14\" text-anchor=\"end\">now {}</text>\
+        "<text class=\"tick now\" x=\"{now_x:.1}\" y=\"11\" text-anchor=\"end\">now</text>\
+         <text class=\"tick now\" x=\"{now_x:.1}\" y=\"22\" text-anchor=\"end\">{}</text>\
          <line class=\"grid now\" x1=\"{now_x:.1}\" y1=\"{}\" x2=\"{now_x:.1}\" y2=\"{height:.1}\"/>\n",
         escape(&crate::finding::rfc3339_utc(now)[..10]),
         AXIS - 10.0
