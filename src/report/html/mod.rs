@@ -1,8 +1,8 @@
 //! HTML output: one self-contained audit report for people, built on [`crate::finding::group`].
 //!
 //! The page is rendered here, server side: a header (what was scanned, when, by which version),
-//! totals, a timeline of each credential's life in history ([`timeline`]) and a table of
-//! credentials whose rows open to their occurrences ([`table`]). The embedded script only sorts
+//! totals, a timeline of each credential's life in history (`timeline`) and a table of
+//! credentials whose rows open to their occurrences (`table`). The embedded script only sorts
 //! and filters rows that are already in the page. Nothing comes from the network: style and
 //! script are inline and allowed by their SHA-256 hashes in a Content-Security-Policy, so the
 //! report works from `file://` and no `'unsafe-inline'` is needed. Everything that comes from
