@@ -166,6 +166,8 @@ pub enum Format {
     Github,
     /// GitLab's secret detection report (`gl-secret-detection-report.json`).
     Gitlab,
+    /// One self-contained HTML audit report (no network; use with `-o report.html`).
+    Html,
 }
 
 /// When to colour human output.

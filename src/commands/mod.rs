@@ -14,6 +14,7 @@ use crate::filter::baseline::Baseline;
 use crate::finding::Finding;
 use crate::finding::Stats;
 use crate::messages::Messages;
+use crate::report::html::Scope;
 use crate::report::{self, Report, ReportOptions};
 use crate::{exit, filter, finding, source};
 use anyhow::Context;
@@ -38,6 +39,17 @@ fn scan(config: ScanConfig) -> anyhow::Result<u8> {
     let started = Instant::now();
     let detector = Detector::new();
     let messages = Messages::new(config.common.output.quiet);
+    let scope = match &config.input {
+        ScanInput::Stdin => Scope::new("<stdin>", "scan -"),
+        ScanInput::Paths(options) => {
+            let roots: Vec<String> = options
+                .roots
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            Scope::new(roots.join(" "), format!("scan {}", roots.join(" ")))
+        }
+    };
     let (findings, mut stats) = match &config.input {
         ScanInput::Stdin => {
             let mut stats = Stats::default();
@@ -49,7 +61,14 @@ fn scan(config: ScanConfig) -> anyhow::Result<u8> {
         ScanInput::Paths(options) => source::fs::scan(options, &detector, &messages),
     };
     stats.seconds = started.elapsed().as_secs_f64();
-    finish(findings, stats, &messages, config.common, Advice::None)
+    finish(
+        findings,
+        stats,
+        &messages,
+        config.common,
+        Advice::None,
+        scope,
+    )
 }
 
 fn staged(config: StagedConfig) -> anyhow::Result<u8> {
@@ -58,7 +77,18 @@ fn staged(config: StagedConfig) -> anyhow::Result<u8> {
     let messages = Messages::new(config.common.output.quiet);
     let (findings, mut stats) = source::staged::scan(&config.options, &detector, &messages)?;
     stats.seconds = started.elapsed().as_secs_f64();
-    finish(findings, stats, &messages, config.common, Advice::Commit)
+    let scope = Scope::new(
+        config.options.repo.display_path().display().to_string(),
+        "staged (the index against HEAD)",
+    );
+    finish(
+        findings,
+        stats,
+        &messages,
+        config.common,
+        Advice::Commit,
+        scope,
+    )
 }
 
 fn history(config: HistoryConfig) -> anyhow::Result<u8> {
@@ -69,7 +99,15 @@ fn history(config: HistoryConfig) -> anyhow::Result<u8> {
     let (findings, mut stats) =
         source::history::scan(&config.options, &detector, &messages, &bars)?;
     stats.seconds = started.elapsed().as_secs_f64();
-    finish(findings, stats, &messages, config.common, Advice::None)
+    let scope = history_scope("history", &config);
+    finish(
+        findings,
+        stats,
+        &messages,
+        config.common,
+        Advice::None,
+        scope,
+    )
 }
 
 fn pre_push(mut config: HistoryConfig) -> anyhow::Result<u8> {
@@ -90,7 +128,23 @@ fn pre_push(mut config: HistoryConfig) -> anyhow::Result<u8> {
     let (findings, mut stats) =
         source::history::scan(&config.options, &detector, &messages, &bars)?;
     stats.seconds = started.elapsed().as_secs_f64();
-    finish(findings, stats, &messages, config.common, Advice::Push)
+    let scope = history_scope("pre-push", &config);
+    finish(
+        findings,
+        stats,
+        &messages,
+        config.common,
+        Advice::Push,
+        scope,
+    )
+}
+
+/// What a history or pre-push run covered: the repository and its revisions.
+fn history_scope(command: &str, config: &HistoryConfig) -> Scope {
+    Scope::new(
+        config.options.repo.display_path().display().to_string(),
+        format!("{command} {}", config.options.selection.describe()),
+    )
 }
 
 /// Extra guidance printed after a blocking human report.
@@ -111,6 +165,7 @@ fn finish(
     messages: &Messages,
     common: Common,
     advice: Advice,
+    scope: Scope,
 ) -> anyhow::Result<u8> {
     let Common { output, policy, .. } = common;
     filter::drop_allowed(
@@ -147,7 +202,11 @@ fn finish(
         Advice::None
     };
     let code = exit::exit_code(blocking, stats.errors > 0);
-    write_report(&findings, &stats, &output, advice, code)?;
+    let html = HtmlContext {
+        scope,
+        fail_on_live: policy.fail_on_live,
+    };
+    write_report(&findings, &stats, &output, advice, code, html)?;
     Ok(code)
 }
 
@@ -196,7 +255,13 @@ fn apply_baseline(policy: &Policy, findings: &mut Vec<Finding>) -> anyhow::Resul
     Ok(())
 }
 
-fn reporter(output: &OutputConfig) -> Box<dyn Report> {
+/// What only the HTML report prints: what the run covered and what blocked it.
+struct HtmlContext {
+    scope: Scope,
+    fail_on_live: bool,
+}
+
+fn reporter(output: &OutputConfig, html: HtmlContext) -> Box<dyn Report> {
     let options = ReportOptions {
         show_secrets: output.show_secrets,
         color: output.color,
@@ -209,6 +274,12 @@ fn reporter(output: &OutputConfig) -> Box<dyn Report> {
         Format::Sarif => Box::new(report::sarif::Sarif { options }),
         Format::Github => Box::new(report::github::Github { options }),
         Format::Gitlab => Box::new(report::gitlab::Gitlab { options }),
+        Format::Html => Box::new(report::html::Html {
+            options,
+            scope: html.scope,
+            fail_on_live: html.fail_on_live,
+            generated_at: now_unix(),
+        }),
     }
 }
 
@@ -219,8 +290,9 @@ fn write_report(
     output: &OutputConfig,
     advice: Advice,
     code: u8,
+    html: HtmlContext,
 ) -> anyhow::Result<()> {
-    let reporter = reporter(output);
+    let reporter = reporter(output, html);
     let write = |out: &mut dyn Write| {
         reporter.write(out, findings, stats)?;
         match advice {
@@ -241,4 +313,11 @@ fn write_report(
     written
         .map_err(|error| exit::OutputError::new(code, error))
         .context("cannot write the report")
+}
+
+/// The current time in Unix seconds (0 if the clock is before 1970).
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }

@@ -1,10 +1,11 @@
-//! Reporters: turning findings and statistics into human, JSON (and later SARIF) output.
+//! Reporters: turning findings and statistics into human, JSON, SARIF, CI and HTML output.
 //!
 //! Reporters own formatting and redaction: a secret is shown in full only when the caller
 //! asked for it with `--show-secrets`.
 
 pub mod github;
 pub mod gitlab;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod sarif;

@@ -7,6 +7,7 @@ mod formats;
 mod goldens;
 mod history;
 mod hostile;
+mod html;
 mod install;
 mod layering;
 mod matrix;

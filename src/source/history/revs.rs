@@ -20,6 +20,13 @@ pub fn commits(repo: &Repository, selection: &Selection) -> Result<Vec<ObjectId>
     repo.rev_list(&rev_list_args(selection))
 }
 
+impl Selection {
+    /// The selection as one line of `git rev-list` arguments, for reports (`--all ^v1`).
+    pub fn describe(&self) -> String {
+        rev_list_args(self).join(" ")
+    }
+}
+
 /// The selection as `git rev-list` arguments.
 fn rev_list_args(selection: &Selection) -> Vec<String> {
     let mut args = Vec::new();
