@@ -8,7 +8,7 @@
 
 use super::{Report, ReportOptions};
 use crate::detect::rules::{rule, Rule, RULES};
-use crate::finding::{Finding, RuleId, Severity, Stats, COMMIT_MESSAGE_PATH};
+use crate::finding::{Access, Finding, RuleId, Severity, Stats, COMMIT_MESSAGE_PATH};
 use crate::redact::{redact, redact_in};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -146,6 +146,9 @@ struct VerificationProperty<'a> {
     status: &'static str,
     checked_at: String,
     detail: &'a str,
+    /// What a live credential reaches (the JSON report's `access` object).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access: Option<&'a Access>,
 }
 
 #[derive(Serialize)]
@@ -376,6 +379,7 @@ fn result_properties(finding: &Finding) -> Option<ResultProperties<'_>> {
         status: v.status.as_str(),
         checked_at: crate::finding::rfc3339_utc(v.checked_at),
         detail: &v.detail,
+        access: v.access.as_ref(),
     });
     let decoded = finding.decoded.map(|e| e.as_str());
     (history.is_some() || verification.is_some() || decoded.is_some()).then_some(ResultProperties {
