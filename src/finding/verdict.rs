@@ -139,6 +139,9 @@ impl Access {
             parts.push(status.clone());
         }
         match (self.main_account, self.subaccounts) {
+            (Some(true), Some(0)) if self.subaccounts_more != Some(true) => {
+                parts.push("main account without subaccounts".into());
+            }
             (Some(true), Some(n)) => {
                 let more = if self.subaccounts_more == Some(true) {
                     "+"
@@ -213,6 +216,13 @@ mod tests {
         assert!(many
             .summary()
             .ends_with("main account with 99+ subaccounts"));
+        let alone = Access {
+            subaccounts: Some(0),
+            ..main.clone()
+        };
+        assert!(alone
+            .summary()
+            .ends_with("main account without subaccounts"));
         let sub = Access {
             account_type: Some("Trial".into()),
             main_account: Some(false),
