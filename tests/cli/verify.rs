@@ -1,6 +1,8 @@
 //! `--verify` against a mock Twilio API on 127.0.0.1: verdicts, GET only, one request per
 //! credential, the right Basic auth, and no secret or response body in any output.
 
+mod access;
+
 use crate::common::golden::{assert_golden, Placeholders};
 use crate::common::repo::{TestDir, TestRepo};
 use crate::common::{secrets, Run};
