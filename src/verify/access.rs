@@ -10,7 +10,7 @@
 //!   asked). Otherwise `GET /2010-04-01/Accounts.json?PageSize=100`: 401 a Standard key, 200 a
 //!   Main key, whose list names its account and that account's subaccounts.
 //!
-//! The account list holds every account's Auth Token: it is streamed into [`AccountList`],
+//! The account list holds every account's Auth Token: it is streamed into `AccountList`,
 //! which names only `sid`, `owner_account_sid`, `type`, `status` and `friendly_name`, so no
 //! token is ever kept, logged or printed. One page is read; more pages are only flagged.
 
