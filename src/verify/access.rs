@@ -81,7 +81,13 @@ fn account(agent: &ureq::Agent, check: &Check, options: &VerifyOptions, reply: &
     };
     if main_account == Some(true) {
         if let Some(list) = account_list(agent, check, options).ok().flatten() {
-            let others = list.accounts.iter().filter(|a| a.sid != check.user).count();
+            // Twilio's spelling of the SID, not the one found (it may differ in case).
+            let own = reply.text("sid").unwrap_or(&check.user);
+            let others = list
+                .accounts
+                .iter()
+                .filter(|a| !a.sid.eq_ignore_ascii_case(own))
+                .count();
             access.subaccounts = Some(others as u64);
             access.subaccounts_more = Some(list.next_page_uri.is_some());
         }
