@@ -18,7 +18,7 @@ pub use crate::detect::{Encoding, Location, RuleId, Severity, Span};
 pub use credential::{credential_fingerprint, group, Credential, CREDENTIAL_FINGERPRINT_ALGORITHM};
 pub use provenance::{Commit, Provenance, COMMIT_MESSAGE_PATH};
 pub use stats::Stats;
-pub use verdict::{Access, Status, Verification};
+pub use verdict::{Access, KeyType, Status, Verification};
 
 /// `2024-01-02T03:04:05Z` for Unix seconds (UTC; proleptic Gregorian calendar).
 pub fn rfc3339_utc(seconds: i64) -> String {

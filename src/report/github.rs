@@ -104,9 +104,10 @@ impl Github {
                 }
             }
         };
-        let verdict = finding.verification.as_ref().map_or_else(String::new, |v| {
-            format!(" Verified: {} ({}).", v.status.as_str(), v.detail)
-        });
+        let verdict = finding
+            .verification
+            .as_ref()
+            .map_or_else(String::new, |v| format!(" Verified: {}.", v.describe()));
         let decoded = finding.decoded.map_or_else(String::new, |e| {
             format!(" (decoded from {})", e.description())
         });

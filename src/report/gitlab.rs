@@ -174,11 +174,7 @@ impl Gitlab {
             ));
         }
         if let Some(v) = &finding.verification {
-            description.push_str(&format!(
-                " Verification: {} ({}).",
-                v.status.as_str(),
-                v.detail
-            ));
+            description.push_str(&format!(" Verification: {}.", v.describe()));
         }
         Vulnerability {
             id: id.to_string(),

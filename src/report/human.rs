@@ -237,10 +237,9 @@ impl Human {
         if let Some(verification) = &finding.verification {
             writeln!(
                 out,
-                "{pad} {} verified: {} ({})",
+                "{pad} {} verified: {}",
                 paint.wrap("1;34", "="),
-                verification.status.as_str(),
-                escape(&verification.detail)
+                escape(&verification.describe())
             )?;
         }
         writeln!(

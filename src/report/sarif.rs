@@ -11,7 +11,7 @@
 use super::{Report, ReportOptions};
 use crate::detect::rules::{rule, Rule, RULES};
 use crate::finding::{
-    credential_fingerprint, group, Credential, Finding, RuleId, Severity, Stats,
+    credential_fingerprint, group, Access, Credential, Finding, RuleId, Severity, Stats,
     COMMIT_MESSAGE_PATH,
 };
 use crate::redact::{redact, redact_in};
@@ -165,6 +165,9 @@ struct VerificationProperty<'a> {
     status: &'static str,
     checked_at: String,
     detail: &'a str,
+    /// What a live credential reaches (the JSON report's `access` object).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access: Option<&'a Access>,
 }
 
 #[derive(Serialize)]
@@ -418,6 +421,7 @@ fn result_properties(finding: &Finding) -> Option<ResultProperties<'_>> {
         status: v.status.as_str(),
         checked_at: crate::finding::rfc3339_utc(v.checked_at),
         detail: &v.detail,
+        access: v.access.as_ref(),
     });
     let decoded = finding.decoded.map(|e| e.as_str());
     (history.is_some() || verification.is_some() || decoded.is_some()).then_some(ResultProperties {

@@ -14,19 +14,27 @@
 //!   own workspace, so a 403 says the token was recognised but refused (a workspace whose plan
 //!   lost the Public API, a token being revoked): not proof that it is invalid, nor that it
 //!   works. The body (the workspace's name and slug) is not read.
+//!
+//! A live Auth Token or API key then says what it reaches ([`super::access`]).
 
+use super::access;
 use super::pair::{Check, CheckKind};
 use super::VerifyOptions;
 use crate::finding::{Status, Verification};
 use base64::Engine;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
 /// Longest wait a `Retry-After` may ask for before the check gives up.
 const MAX_RETRY_WAIT: Duration = Duration::from_secs(30);
-/// Most of a response body read (to find an error code); the rest is discarded unread.
+/// Most of a response body read (to find an error code); a longer body is not parsed.
 const MAX_BODY: u64 = 64 * 1024;
+/// Twilio's "authenticated, no permission" error: a valid Restricted API key.
+pub(super) const RESTRICTED_KEY_CODE: i64 = 70051;
 
 /// Runs every check, `options.concurrency` at a time; verdicts in the order of `checks`.
 pub fn check_all(checks: &[Check], options: &VerifyOptions, now: i64) -> Vec<Verification> {
@@ -72,14 +80,56 @@ fn agent(options: &VerifyOptions) -> ureq::Agent {
         .into()
 }
 
-/// What one HTTP exchange gave, reduced to what a verdict needs.
-struct Answer {
-    status: u16,
+/// What one HTTP exchange gave, reduced to what a verdict needs: the body is parsed into `T`,
+/// a struct naming only the fields wanted, so nothing else of it (an `auth_token`) is kept.
+pub(super) struct Answer<T> {
+    /// The HTTP status.
+    pub status: u16,
     retry_after: Option<Duration>,
-    body: Option<serde_json::Value>,
+    /// The wanted fields, if the body was JSON of that shape within the size limit.
+    pub body: Option<T>,
 }
 
-fn request(agent: &ureq::Agent, url: &str, check: &Check) -> Result<Answer, String> {
+/// The few fields of an answer a verdict or the account's access needs. Each is a loose JSON
+/// value: Twilio's error bodies carry `status` as a number, its accounts as a string.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct Reply {
+    code: Option<Value>,
+    status: Option<Value>,
+    #[serde(rename = "type")]
+    kind: Option<Value>,
+    friendly_name: Option<Value>,
+    sid: Option<Value>,
+    owner_account_sid: Option<Value>,
+}
+
+impl Reply {
+    /// Twilio's error code.
+    pub fn code(&self) -> Option<i64> {
+        self.code.as_ref()?.as_i64()
+    }
+
+    /// A string field by name (`status`, `type`, `friendly_name`, `sid`, `owner_account_sid`).
+    pub fn text(&self, name: &str) -> Option<&str> {
+        match name {
+            "status" => &self.status,
+            "type" => &self.kind,
+            "friendly_name" => &self.friendly_name,
+            "sid" => &self.sid,
+            "owner_account_sid" => &self.owner_account_sid,
+            _ => &None,
+        }
+        .as_ref()?
+        .as_str()
+    }
+}
+
+fn request<T: DeserializeOwned>(
+    agent: &ureq::Agent,
+    url: &str,
+    check: &Check,
+    limit: u64,
+) -> Result<Answer<T>, String> {
     let authorization = match check.kind {
         CheckKind::SendGrid | CheckKind::Segment => format!("Bearer {}", check.secret),
         CheckKind::Account | CheckKind::ApiKey => {
@@ -101,19 +151,47 @@ fn request(agent: &ureq::Agent, url: &str, check: &Check) -> Result<Answer, Stri
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_secs);
-    // Parsed for a few fields and dropped: the Accounts body holds the Auth Token itself.
-    let body = response
-        .body_mut()
-        .with_config()
-        .limit(MAX_BODY)
-        .read_to_string()
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok());
+    // Streamed into `T`: fields it does not name (the Auth Tokens of account bodies) are
+    // skipped unread into memory; a body over `limit` fails the parse.
+    let reader = response.body_mut().with_config().limit(limit).reader();
+    let body = serde_json::from_reader(reader).ok();
     Ok(Answer {
         status,
         retry_after,
         body,
     })
+}
+
+/// One GET with retries on 429 and 5xx (honouring `Retry-After`, up to `options.attempts`);
+/// the first other answer, or why none came.
+pub(super) fn fetch<T: DeserializeOwned>(
+    agent: &ureq::Agent,
+    url: &str,
+    check: &Check,
+    options: &VerifyOptions,
+    limit: u64,
+) -> Result<Answer<T>, String> {
+    let mut last = String::from("not checked");
+    for attempt in 0..options.attempts.max(1) {
+        match request(agent, url, check, limit) {
+            // A timeout or a refused connection is not retried: it would only multiply the wait.
+            Err(reason) => return Err(reason),
+            Ok(answer) if answer.status == 429 || answer.status >= 500 => {
+                last = format!("HTTP {}", answer.status);
+                if attempt + 1 < options.attempts {
+                    let backoff = answer
+                        .retry_after
+                        .unwrap_or(Duration::from_millis(500 << attempt));
+                    if backoff > MAX_RETRY_WAIT {
+                        break;
+                    }
+                    std::thread::sleep(backoff);
+                }
+            }
+            Ok(answer) => return Ok(answer),
+        }
+    }
+    Err(last)
 }
 
 /// An error message that never holds the request's credentials.
@@ -151,49 +229,34 @@ fn check_one(
     now: i64,
 ) -> Verification {
     let url = url_for(check, options);
-    let verdict = |status, detail: String| Verification {
-        status,
-        checked_at: now,
-        detail,
-        access: None,
-    };
-    let mut last = String::from("not checked");
-    for attempt in 0..options.attempts.max(1) {
-        match request(agent, &url, check) {
-            // A timeout or a refused connection is not retried: it would only multiply the wait.
-            Err(reason) => {
-                last = reason;
-                break;
-            }
-            Ok(answer) if answer.status == 429 || answer.status >= 500 => {
-                last = format!("HTTP {}", answer.status);
-                if attempt + 1 < options.attempts {
-                    let backoff = answer
-                        .retry_after
-                        .unwrap_or(Duration::from_millis(500 << attempt));
-                    if backoff > MAX_RETRY_WAIT {
-                        break;
-                    }
-                    std::thread::sleep(backoff);
-                }
-            }
-            Ok(answer) => {
-                let (status, detail) = decide(check.kind, &answer);
-                return verdict(status, detail);
+    match fetch::<Reply>(agent, &url, check, options, MAX_BODY) {
+        Ok(answer) => {
+            let (status, detail) = decide(check.kind, &answer);
+            // Only a credential that works is asked what it reaches.
+            let access = (status == Status::Live)
+                .then(|| access::probe(agent, check, options, &answer))
+                .flatten();
+            Verification {
+                status,
+                checked_at: now,
+                detail,
+                access,
             }
         }
+        Err(reason) => Verification {
+            status: Status::Unknown,
+            checked_at: now,
+            detail: format!("no verdict: {reason}"),
+            access: None,
+        },
     }
-    verdict(Status::Unknown, format!("no verdict: {last}"))
 }
 
-fn error_code(body: &Option<serde_json::Value>) -> Option<i64> {
-    body.as_ref()?.get("code")?.as_i64()
-}
-
-fn decide(kind: CheckKind, answer: &Answer) -> (Status, String) {
-    let code = error_code(&answer.body);
+fn decide(kind: CheckKind, answer: &Answer<Reply>) -> (Status, String) {
+    let reply = answer.body.as_ref();
+    let code = reply.and_then(Reply::code);
     match (kind, answer.status, code) {
-        (CheckKind::Account, 200, _) => (Status::Live, account_detail(&answer.body)),
+        (CheckKind::Account, 200, _) => (Status::Live, account_detail(reply)),
         (CheckKind::ApiKey, 200, _) => (Status::Live, "the API key works".into()),
         (CheckKind::SendGrid, 200, _) => (Status::Live, "the SendGrid key works".into()),
         (CheckKind::SendGrid, 403, _) => {
@@ -206,7 +269,7 @@ fn decide(kind: CheckKind, answer: &Answer) -> (Status, String) {
             Status::Forbidden,
             "recognised but refused by Segment (HTTP 403): not proof that it is invalid".into(),
         ),
-        (CheckKind::ApiKey, 401 | 403, Some(70051)) => {
+        (CheckKind::ApiKey, 401 | 403, Some(RESTRICTED_KEY_CODE)) => {
             (Status::Live, "a restricted API key: valid, without permission for this request (error 70051)".into())
         }
         (_, 401, code) => (Status::Invalid, format!("rejected by Twilio (HTTP 401{})", code_text(code))),
@@ -223,14 +286,9 @@ fn code_text(code: Option<i64>) -> String {
 }
 
 /// The account's status and type; its friendly name is personal data (often an email) and is
-/// not repeated.
-fn account_detail(body: &Option<serde_json::Value>) -> String {
-    let field = |name: &str| {
-        body.as_ref()
-            .and_then(|b| b.get(name))
-            .and_then(|v| v.as_str())
-            .map(str::to_owned)
-    };
+/// left to the access summary.
+fn account_detail(reply: Option<&Reply>) -> String {
+    let field = |name: &str| reply.and_then(|r| r.text(name));
     match (field("status"), field("type")) {
         (Some(status), Some(kind)) => format!("the account is {status} ({kind} account)"),
         (Some(status), None) => format!("the account is {status}"),
@@ -242,7 +300,7 @@ fn account_detail(body: &Option<serde_json::Value>) -> String {
 mod tests {
     use super::*;
 
-    fn answer(status: u16, body: &str) -> Answer {
+    fn answer(status: u16, body: &str) -> Answer<Reply> {
         Answer {
             status,
             retry_after: None,

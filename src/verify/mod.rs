@@ -3,8 +3,10 @@
 //! Credentials are paired first (an Auth Token with its Account SID, an API key secret with its
 //! `SK` SID); each distinct pair is checked once, a few at a time, with GET requests only.
 //! Access tokens need no network: their claims say when they expire. Nothing leaves the machine
-//! unless `--verify` is given, and no response body is ever stored or printed.
+//! unless `--verify` is given, and no response body is ever stored or printed. A live Auth
+//! Token or API key is then asked what it reaches ([`access`]), with GET requests again.
 
+pub mod access;
 pub mod client;
 pub mod pair;
 

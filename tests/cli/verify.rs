@@ -1,6 +1,8 @@
 //! `--verify` against a mock Twilio API on 127.0.0.1: verdicts, GET only, one request per
 //! credential, the right Basic auth, and no secret or response body in any output.
 
+mod access;
+
 use crate::common::golden::{assert_golden, Placeholders};
 use crate::common::repo::{TestDir, TestRepo};
 use crate::common::{secrets, Run};
@@ -14,7 +16,10 @@ use std::time::{Duration, Instant};
 /// What the mock answers for one credential.
 #[derive(Clone, Copy, Debug)]
 enum Behaviour {
+    /// Live: a Full, active main account without subaccounts (a Main key for an API key).
     Ok,
+    /// Live, with this account behind it.
+    Live(Profile),
     OkMalformed,
     Unauthorized(u32),
     Forbidden(Option<u32>),
@@ -22,6 +27,45 @@ enum Behaviour {
     ServerError,
     Hang,
 }
+
+/// The one page of the account list `--verify` reads to count subaccounts or tell a key's type.
+const ACCOUNT_LIST: &str = "/2010-04-01/Accounts.json?PageSize=100";
+
+/// The account a live credential reaches, as the mock serves it.
+#[derive(Clone, Copy, Debug)]
+struct Profile {
+    /// `Full` or `Trial`.
+    kind: &'static str,
+    /// A main account (its own owner) or a subaccount.
+    main: bool,
+    /// Subaccounts listed by `GET /2010-04-01/Accounts.json` (a main account only).
+    subaccounts: usize,
+    /// The friendly name, as JSON string content.
+    name: &'static str,
+    /// How the account list answers.
+    list: ListAnswer,
+}
+
+/// How `GET /2010-04-01/Accounts.json` answers a live credential.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum ListAnswer {
+    /// The page asked for (an account and its subaccounts, each with an `auth_token`).
+    Page,
+    /// 401 code 20003: what a Standard API key gets.
+    Unauthorized,
+    /// 500 on every attempt.
+    ServerError,
+    /// No answer within the timeout.
+    Hang,
+}
+
+const MAIN: Profile = Profile {
+    kind: "Full",
+    main: true,
+    subaccounts: 0,
+    name: "Mock account",
+    list: ListAnswer::Page,
+};
 
 #[derive(Clone, Debug)]
 struct Seen {
@@ -101,7 +145,7 @@ fn serve(
     );
     log.lock().unwrap().push(Seen {
         method,
-        path,
+        path: path.clone(),
         authorization: authorization.clone(),
         at: Instant::now(),
     });
@@ -124,15 +168,119 @@ fn serve(
         *n += 1;
         *n
     };
-    let body_200 = format!(
-        r#"{{"sid":"x","auth_token":"{secret}","friendly_name":"{marker}","status":"active","type":"Full"}}"#
-    );
-    let (status, headers, body) = match behaviours
+    let user = decoded.split_once(':').map(|(u, _)| u.to_string());
+    let behaviour = behaviours
         .get(&secret)
         .copied()
-        .unwrap_or(Behaviour::Unauthorized(20003))
-    {
-        Behaviour::Ok => (200, "", body_200),
+        .unwrap_or(Behaviour::Unauthorized(20003));
+    let (status, headers, body) =
+        answer(behaviour, &path, user.as_deref(), &secret, attempt, marker);
+    if status == 0 {
+        return;
+    }
+    let response = format!(
+        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{headers}\r\n{body}",
+        body.len()
+    );
+    let mut stream = stream;
+    let _ = stream.write_all(response.as_bytes());
+}
+
+/// The status, extra headers and body for one request; status 0: hang up without answering.
+fn answer(
+    behaviour: Behaviour,
+    path: &str,
+    user: Option<&str>,
+    secret: &str,
+    attempt: u32,
+    marker: &str,
+) -> (u16, &'static str, String) {
+    let live = match behaviour {
+        Behaviour::Ok => MAIN,
+        Behaviour::Live(profile) => profile,
+        Behaviour::RateLimitedThenOk if attempt > 1 => MAIN,
+        _ => return failure(behaviour, attempt, marker),
+    };
+    // The account behind an API key is not in its Basic auth: the mock makes one up.
+    let sid = match user {
+        Some(sid) if sid.starts_with("AC") => sid.to_string(),
+        _ => secrets::account_sid(),
+    };
+    let owner = if live.main {
+        sid.clone()
+    } else {
+        secrets::account_sid()
+    };
+    // Every account body holds an Auth Token: the credential's own, or one with the marker.
+    let account = |sid: &str, owner: &str, token: &str| {
+        format!(
+            r#"{{"sid":"{sid}","owner_account_sid":"{owner}","auth_token":"{token}","friendly_name":"{}","status":"active","type":"{}","uri":"/{marker}","subresource_uris":{{"keys":"/2010-04-01/Accounts/{sid}/Keys.json"}}}}"#,
+            live.name, live.kind
+        )
+    };
+    if path.starts_with("/2010-04-01/Accounts.json") {
+        return match live.list {
+            ListAnswer::Page => (
+                200,
+                "",
+                account_page(path, &sid, &owner, live, &account, marker),
+            ),
+            ListAnswer::Unauthorized => (401, "", r#"{"code":20003,"status":401}"#.into()),
+            ListAnswer::ServerError => (500, "", marker.to_string()),
+            ListAnswer::Hang => failure(Behaviour::Hang, attempt, marker),
+        };
+    }
+    if path.starts_with("/2010-04-01/Accounts/") {
+        return (200, "", account(&sid, &owner, secret));
+    }
+    if path.starts_with("/v2/Services") {
+        return (
+            200,
+            "",
+            format!(r#"{{"services":[],"meta":{{"key":"{marker}"}}}}"#),
+        );
+    }
+    // SendGrid scopes, the Segment workspace: any body will do.
+    (200, "", account(&sid, &owner, secret))
+}
+
+/// One page of the account list: the account itself, then (for a main account) its
+/// subaccounts, as many as `PageSize` allows, each with its own fake Auth Token.
+fn account_page(
+    path: &str,
+    sid: &str,
+    owner: &str,
+    live: Profile,
+    account: &dyn Fn(&str, &str, &str) -> String,
+    marker: &str,
+) -> String {
+    let page_size: usize = path
+        .split_once("PageSize=")
+        .and_then(|(_, n)| n.split('&').next()?.parse().ok())
+        .unwrap_or(50);
+    let total = 1 + if live.main { live.subaccounts } else { 0 };
+    let mut accounts = vec![account(sid, owner, &format!("{marker}-own"))];
+    for i in 1..total.min(page_size) {
+        accounts.push(account(
+            &secrets::account_sid(),
+            sid,
+            &format!("{marker}-sub{i}"),
+        ));
+    }
+    let next = if total > page_size {
+        r#""/2010-04-01/Accounts.json?PageSize=100&Page=1""#
+    } else {
+        "null"
+    };
+    format!(
+        r#"{{"first_page_uri":"/2010-04-01/Accounts.json","page":0,"page_size":{page_size},"accounts":[{}],"next_page_uri":{next}}}"#,
+        accounts.join(",")
+    )
+}
+
+/// The answer of a credential that is not live (or not yet).
+fn failure(behaviour: Behaviour, attempt: u32, marker: &str) -> (u16, &'static str, String) {
+    match behaviour {
         Behaviour::OkMalformed => (200, "", format!("<html>{marker}")),
         Behaviour::Unauthorized(code) => (
             401,
@@ -144,19 +292,15 @@ fn serve(
         Behaviour::RateLimitedThenOk if attempt == 1 => {
             (429, "Retry-After: 1\r\n", "{}".to_string())
         }
-        Behaviour::RateLimitedThenOk => (200, "", body_200),
         Behaviour::ServerError => (500, "", marker.to_string()),
         Behaviour::Hang => {
             std::thread::sleep(Duration::from_secs(30));
-            return;
+            (0, "", String::new())
         }
-    };
-    let response = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{headers}\r\n{body}",
-        body.len()
-    );
-    let mut stream = stream;
-    let _ = stream.write_all(response.as_bytes());
+        Behaviour::Ok | Behaviour::Live(_) | Behaviour::RateLimitedThenOk => {
+            unreachable!("live behaviours are answered by `answer`")
+        }
+    }
 }
 
 struct Case {
@@ -303,28 +447,42 @@ fn verdicts_requests_and_redaction() {
             base64::engine::general_purpose::STANDARD
                 .encode(format!("{}:{}", case.user, case.secret))
         );
+        let verdict_path = if case.user.starts_with("AC") {
+            format!("/2010-04-01/Accounts/{}.json", case.user)
+        } else {
+            "/v2/Services?PageSize=1".to_string()
+        };
         let mine: Vec<&Seen> = requests
             .iter()
             .filter(|r| r.authorization == expected_auth)
             .collect();
+        let (verdicts, access): (Vec<&Seen>, Vec<&Seen>) =
+            mine.iter().partition(|r| r.path == verdict_path);
         let expected_count = match case.behaviour {
             Behaviour::RateLimitedThenOk => 2,
             Behaviour::ServerError => 3,
             _ => 1,
         };
         assert_eq!(
-            mine.len(),
+            verdicts.len(),
             expected_count,
             "{}: requests {:?}",
             case.file,
             mine
         );
-        let path = &mine[0].path;
-        if case.user.starts_with("AC") {
-            assert_eq!(path, &format!("/2010-04-01/Accounts/{}.json", case.user));
-        } else {
-            assert_eq!(path, "/v2/Services?PageSize=1");
-        }
+        // Only what proved live (a main account, a key that is not restricted) lists accounts,
+        // once per pair although the live pair is found twice.
+        let lists = match case.behaviour {
+            Behaviour::Ok | Behaviour::RateLimitedThenOk => 1,
+            _ => 0,
+        };
+        assert_eq!(access.len(), lists, "{}: requests {:?}", case.file, mine);
+        assert!(
+            access.iter().all(|r| r.path == ACCOUNT_LIST),
+            "{}: {access:?}",
+            case.file
+        );
+        let mine = verdicts;
         if let Behaviour::RateLimitedThenOk = case.behaviour {
             assert!(
                 mine[1].at - mine[0].at >= Duration::from_millis(900),
@@ -767,8 +925,19 @@ fn a_committed_twilio_cli_profile_file_is_an_api_key_pair_wherever_it_is() {
             .iter()
             .filter(|r| r.authorization == auth)
             .collect();
-        assert_eq!(mine.len(), 2, "one check per run (scan, history): {mine:?}");
-        assert!(mine.iter().all(|r| r.path == "/v2/Services?PageSize=1"));
+        let paths: Vec<&str> = mine.iter().map(|r| r.path.as_str()).collect();
+        // One check per run (scan, history); the live key is then asked for the account list.
+        let expected: &[&str] = if case.expected == "live" {
+            &[
+                "/v2/Services?PageSize=1",
+                ACCOUNT_LIST,
+                "/v2/Services?PageSize=1",
+                ACCOUNT_LIST,
+            ]
+        } else {
+            &["/v2/Services?PageSize=1", "/v2/Services?PageSize=1"]
+        };
+        assert_eq!(paths, expected);
     }
 }
 
