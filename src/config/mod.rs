@@ -250,6 +250,7 @@ impl ScanConfig {
                 no_ignore: args.no_ignore,
                 max_file_size: common.max_file_size,
                 follow_symlinks: args.follow,
+                skip_nested_repositories: false,
             })
         };
         Ok(ScanConfig { input, common })
@@ -301,6 +302,7 @@ impl HistoryConfig {
                 all: args.all,
                 revisions: args.revisions.clone(),
                 since_commit: args.since_commit.clone(),
+                exclude: Vec::new(),
             },
             max_file_size: common.max_file_size,
             threads: args.threads.count(),

@@ -8,7 +8,7 @@
 
 use super::{Report, ReportOptions};
 use crate::detect::rules::{rule, Rule, RULES};
-use crate::finding::{Finding, RuleId, Severity, Stats, COMMIT_MESSAGE_PATH};
+use crate::finding::{Finding, RuleId, ScannedRepository, Severity, Stats, COMMIT_MESSAGE_PATH};
 use crate::redact::{redact, redact_in};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -37,7 +37,7 @@ struct Log<'a> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run<'a>; 1],
+    runs: Vec<Run<'a>>,
 }
 
 #[derive(Serialize)]
@@ -45,8 +45,29 @@ struct Log<'a> {
 struct Run<'a> {
     tool: Tool,
     invocations: [Invocation; 1],
+    /// With `--repos`: a category of its own per repository (GitHub code scanning keeps one
+    /// analysis per category).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    automation_details: Option<AutomationDetails>,
+    /// With `--repos`: which repository the run covers and where it sits below the root.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    version_control_provenance: Vec<VersionControlDetails>,
     column_kind: &'static str,
     results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct AutomationDetails {
+    id: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VersionControlDetails {
+    repository_uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision_id: Option<String>,
+    mapped_to: ArtifactLocation,
 }
 
 #[derive(Serialize)]
@@ -214,38 +235,111 @@ struct HistoryProperties<'a> {
 impl Report for Sarif {
     fn write(&self, out: &mut dyn Write, findings: &[Finding], stats: &Stats) -> io::Result<()> {
         let secrets_on_line = secrets_by_line(findings);
-        let results = findings
-            .iter()
-            .map(|f| self.result(f, &secrets_on_line))
-            .collect();
-        let mut notifications = Vec::new();
-        if stats.errors > 0 {
-            notifications.push(Notification {
-                level: "error",
-                message: Text {
-                    text: format!(
-                        "{} path{} could not be read; the scan is incomplete.",
-                        stats.errors,
-                        if stats.errors == 1 { "" } else { "s" }
-                    ),
-                },
-            });
-        }
+        let runs = if stats.repositories.is_empty() {
+            let results = findings
+                .iter()
+                .map(|f| self.result(f, &secrets_on_line))
+                .collect();
+            vec![run(results, stats.errors, None)]
+        } else {
+            self.runs_per_repository(findings, stats, &secrets_on_line)
+        };
         let log = Log {
             schema: SARIF_SCHEMA,
             version: SARIF_VERSION,
-            runs: [Run {
-                tool: Tool { driver: driver() },
-                invocations: [Invocation {
-                    execution_successful: stats.errors == 0,
-                    tool_execution_notifications: notifications,
-                }],
-                column_kind: "unicodeCodePoints",
-                results,
-            }],
+            runs,
         };
         serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::from)?;
         writeln!(out)
+    }
+}
+
+/// One run: its results, its invocation (unsuccessful when `errors`), and for a run over one
+/// repository of many, which one.
+fn run<'a>(
+    results: Vec<SarifResult<'a>>,
+    errors: u64,
+    repository: Option<&ScannedRepository>,
+) -> Run<'a> {
+    let mut notifications = Vec::new();
+    if errors > 0 {
+        notifications.push(Notification {
+            level: "error",
+            message: Text {
+                text: format!(
+                    "{errors} path{} could not be read; the scan is incomplete.",
+                    if errors == 1 { "" } else { "s" }
+                ),
+            },
+        });
+    }
+    let (automation_details, version_control_provenance) = match repository {
+        None => (None, Vec::new()),
+        Some(repository) => (
+            Some(AutomationDetails {
+                id: format!("leakfence/{}/", repository.name),
+            }),
+            vec![VersionControlDetails {
+                repository_uri: format!(
+                    "file://{}",
+                    encode_uri_path(&repository.path.to_string_lossy())
+                ),
+                revision_id: repository.head.clone(),
+                mapped_to: ArtifactLocation {
+                    uri: encode_uri_path(&format!("{}/", repository.name)),
+                    uri_base_id: Some("%SRCROOT%"),
+                    description: None,
+                },
+            }],
+        ),
+    };
+    Run {
+        tool: Tool { driver: driver() },
+        invocations: [Invocation {
+            execution_successful: errors == 0,
+            tool_execution_notifications: notifications,
+        }],
+        automation_details,
+        version_control_provenance,
+        column_kind: "unicodeCodePoints",
+        results,
+    }
+}
+
+impl Sarif {
+    /// A `--repos` log: one run per repository scanned, in name order, each with its own
+    /// results and errors.
+    fn runs_per_repository<'a>(
+        &self,
+        findings: &'a [Finding],
+        stats: &Stats,
+        secrets_on_line: &HashMap<LineKey<'_>, Vec<&str>>,
+    ) -> Vec<Run<'a>> {
+        let mut repositories: BTreeMap<&str, ScannedRepository> = stats
+            .repositories
+            .iter()
+            .map(|r| (r.name.as_str(), r.clone()))
+            .collect();
+        // A finding always names a listed repository; should one not, it still gets a run.
+        for name in findings.iter().filter_map(|f| f.repository.as_deref()) {
+            repositories
+                .entry(name)
+                .or_insert_with(|| ScannedRepository {
+                    name: name.to_string(),
+                    ..ScannedRepository::default()
+                });
+        }
+        repositories
+            .values()
+            .map(|repository| {
+                let results = findings
+                    .iter()
+                    .filter(|f| f.repository.as_deref() == Some(repository.name.as_str()))
+                    .map(|f| self.result(f, secrets_on_line))
+                    .collect();
+                run(results, repository.errors, Some(repository))
+            })
+            .collect()
     }
 }
 
@@ -309,7 +403,7 @@ impl Sarif {
             }
         } else {
             ArtifactLocation {
-                uri: encode_uri_path(&finding.path),
+                uri: encode_uri_path(&finding.display_path()),
                 uri_base_id: Some("%SRCROOT%"),
                 description: None,
             }

@@ -21,6 +21,7 @@ mod blobs;
 mod head;
 pub mod push;
 pub mod revs;
+pub mod state;
 mod walk;
 
 use crate::detect::Detector;
@@ -55,10 +56,22 @@ pub fn scan(
     messages: &Messages,
     progress: &dyn Progress,
 ) -> Result<(Vec<Finding>, Stats), GitError> {
+    let pool = worker_pool(options.threads)?;
+    scan_in(&pool, options, detector, messages, progress)
+}
+
+/// [`scan`] on the given worker threads (`options.threads` is not looked at). Many scans may
+/// share one pool, even from its own threads: the number of threads stays the pool's.
+pub fn scan_in(
+    pool: &rayon::ThreadPool,
+    options: &HistoryOptions,
+    detector: &Detector,
+    messages: &Messages,
+    progress: &dyn Progress,
+) -> Result<(Vec<Finding>, Stats), GitError> {
     let repo = &options.repo;
     check_repository(repo, messages)?;
     let commits = revs::commits(repo, &options.selection)?;
-    let pool = worker_pool(options.threads)?;
     let mut stats = Stats {
         commits: commits.len() as u64,
         ..Stats::default()
@@ -77,7 +90,7 @@ pub fn scan(
     let head_commit = repo.head();
     let eager =
         commits.len() >= EAGER_HEAD_COMMITS && head_commit.is_some_and(|id| commits.contains(&id));
-    let head = eager.then(|| list_head(&pool, head_commit, &odb));
+    let head = eager.then(|| list_head(pool, head_commit, &odb));
     odb.packs().clear_cache();
     let occurrences = attribute::occurrences(&scans);
     stats.blobs = occurrences.len() as u64;
@@ -102,9 +115,9 @@ pub fn scan(
         }),
     );
     if findings.iter().any(|f| !f.is_commit_message()) {
-        let listed = head.unwrap_or_else(|| list_head(&pool, head_commit, &odb));
+        let listed = head.unwrap_or_else(|| list_head(pool, head_commit, &odb));
         mark_in_head(
-            &pool,
+            pool,
             listed,
             &odb,
             options.max_file_size,
@@ -132,8 +145,8 @@ fn check_repository(repo: &Repository, messages: &Messages) -> Result<(), GitErr
     Ok(())
 }
 
-/// The scan's worker threads.
-fn worker_pool(threads: usize) -> Result<rayon::ThreadPool, GitError> {
+/// Worker threads for history scans (0: one per core).
+pub fn worker_pool(threads: usize) -> Result<rayon::ThreadPool, GitError> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         // Room for trees nested as deep as git allows (tree_diff::MAX_TREE_DEPTH); only
@@ -186,7 +199,7 @@ fn mark_in_head(
 
 thread_local! {
     /// Each worker thread's own detector (regex matching contends on a shared one). Threads
-    /// belong to one scan's pool, so a detector never outlives its scan.
+    /// belong to one run's pool, and a run builds one detector for all its scans.
     static DETECTOR: std::cell::RefCell<Option<Detector>> = const { std::cell::RefCell::new(None) };
 }
 

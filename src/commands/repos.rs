@@ -1,0 +1,337 @@
+//! Many repositories in one run (`history --repos DIR`, `scan --repos DIR`), and history
+//! scans that remember where they stopped (`history --state FILE`, with or without `--repos`).
+//!
+//! One detector and one pool of worker threads serve the whole run: repositories are spread
+//! over the pool's threads, and each history scan runs its own parallel steps on the same
+//! threads, so `-j N` bounds the total. A repository that cannot be opened or read is named on
+//! stderr and counted as an error; the others are scanned all the same. Every finding names
+//! its repository, and the shared tail reports them all together.
+
+use super::progress::{Bars, RepoBars};
+use super::{finish, Advice};
+use crate::cli::{HistoryArgs, ScanArgs};
+use crate::config::{Common, ConfigLookup};
+use crate::detect::Detector;
+use crate::finding::{Finding, ScannedRepository, Stats};
+use crate::git::Repository;
+use crate::messages::Messages;
+use crate::source::fs::FsOptions;
+use crate::source::history::state::{self, State, Tips};
+use crate::source::history::{self, revs::Selection, HistoryOptions};
+use crate::source::progress::Progress;
+use crate::source::repos::{discover, FoundRepository};
+use anyhow::Context;
+use rayon::prelude::*;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// `leakfence history` with `--repos` or `--state`.
+pub(super) fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
+    let started = Instant::now();
+    let messages = Messages::new(args.common.quiet);
+    let (targets, root) = match &args.repos {
+        Some(dir) => {
+            let found = found_repositories(dir, &messages)?;
+            (found.into_iter().map(Target::Found).collect(), dir.clone())
+        }
+        None => {
+            let repo = Repository::open(args.repo.path())?;
+            let root = repo.display_path().to_path_buf();
+            (vec![Target::Opened(repo)], root)
+        }
+    };
+    let common = Common::resolve(
+        &args.common,
+        &root,
+        ConfigLookup::Here,
+        args.limits.max_file_size,
+    )?;
+    let state = match &args.state {
+        Some(path) => Some(StateFile {
+            state: Mutex::new(State::load(path)?),
+            path: path.clone(),
+        }),
+        None => None,
+    };
+    let progress = !common.output.quiet && std::io::stderr().is_terminal();
+    let run = HistoryRun {
+        args,
+        detector: Detector::new(),
+        messages: &messages,
+        state: state.as_ref(),
+        max_file_size: common.max_file_size,
+        pool: history::worker_pool(args.threads.count())?,
+    };
+    let outcomes = match &args.repos {
+        Some(_) => {
+            let bars = RepoBars::new(progress, targets.len() as u64);
+            let outcomes = run.pool.install(|| {
+                targets
+                    .into_par_iter()
+                    .map(|target| {
+                        let outcome = run.scan(target, &bars);
+                        bars.repository_done();
+                        outcome
+                    })
+                    .collect()
+            });
+            bars.close();
+            outcomes
+        }
+        None => {
+            let bars = Bars::new(progress);
+            targets
+                .into_iter()
+                .map(|target| run.scan(target, &bars))
+                .collect()
+        }
+    };
+    let (findings, mut stats) = combine(outcomes, args.repos.is_some());
+    stats.seconds = started.elapsed().as_secs_f64();
+    finish(findings, stats, &messages, common, Advice::None)
+}
+
+/// `leakfence scan --repos DIR`: each repository's work tree, without the repositories nested
+/// in it (they are scanned as themselves).
+pub(super) fn scan(args: &ScanArgs, dir: &Path) -> anyhow::Result<u8> {
+    let started = Instant::now();
+    let common = Common::resolve(
+        &args.common,
+        dir,
+        ConfigLookup::HereOrWorkTree,
+        args.limits.max_file_size,
+    )?;
+    let messages = Messages::new(args.common.quiet);
+    let found = found_repositories(dir, &messages)?;
+    let detector = Detector::new();
+    let outcomes = found
+        .into_iter()
+        .map(|found| {
+            let repo_messages = messages.for_repository(&found.name);
+            let mut outcome = Outcome::named(&found);
+            if found.bare {
+                repo_messages.warn(".", "a bare repository has no work tree to scan; skipped");
+            } else {
+                let options = FsOptions {
+                    roots: vec![found.path.clone()],
+                    threads: args.threads.count(),
+                    no_ignore: args.no_ignore,
+                    max_file_size: common.max_file_size,
+                    follow_symlinks: args.follow,
+                    skip_nested_repositories: true,
+                };
+                let (findings, stats) =
+                    crate::source::fs::scan(&options, &detector, &repo_messages);
+                outcome.add(findings, &stats, Some(&found.name));
+            }
+            outcome.close(&messages, &repo_messages)
+        })
+        .collect();
+    let (findings, mut stats) = combine(outcomes, true);
+    stats.seconds = started.elapsed().as_secs_f64();
+    finish(findings, stats, &messages, common, Advice::None)
+}
+
+/// The repositories under `dir`, sorted by name; directories that cannot be read are warned
+/// about. Finding none is an error.
+fn found_repositories(dir: &Path, messages: &Messages) -> anyhow::Result<Vec<FoundRepository>> {
+    let metadata =
+        std::fs::metadata(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    anyhow::ensure!(metadata.is_dir(), "{} is not a directory", dir.display());
+    let discovery = discover(dir);
+    for (path, error) in &discovery.unreadable {
+        messages.warn(
+            &path.to_string_lossy(),
+            format_args!(
+                "cannot read this directory, so repositories in it are not scanned: {error}"
+            ),
+        );
+    }
+    anyhow::ensure!(
+        !discovery.repositories.is_empty(),
+        "no git repository under {}",
+        dir.display()
+    );
+    Ok(discovery.repositories)
+}
+
+/// A repository to scan the history of.
+enum Target {
+    /// One found under `--repos DIR`, to be opened by the scan.
+    Found(FoundRepository),
+    /// The one repository of a run without `--repos`, opened already.
+    Opened(Repository),
+}
+
+/// The state file and what it holds now.
+struct StateFile {
+    state: Mutex<State>,
+    path: PathBuf,
+}
+
+/// What every repository's history scan shares.
+struct HistoryRun<'a> {
+    args: &'a HistoryArgs,
+    detector: Detector,
+    messages: &'a Messages,
+    state: Option<&'a StateFile>,
+    max_file_size: u64,
+    pool: rayon::ThreadPool,
+}
+
+impl HistoryRun<'_> {
+    /// Opens and scans one repository; failures become messages of its own.
+    fn scan(&self, target: Target, progress: &dyn Progress) -> Outcome {
+        let (repo, mut outcome, messages) = match target {
+            Target::Opened(repo) => (Ok(repo), Outcome::default(), Messages::new(self.quiet())),
+            Target::Found(found) => {
+                let absolute = std::path::absolute(&found.path).unwrap_or(found.path.clone());
+                (
+                    Repository::open(Some(&absolute)),
+                    Outcome::named(&found),
+                    self.messages.for_repository(&found.name),
+                )
+            }
+        };
+        match repo {
+            Ok(repo) => {
+                outcome.scanned.head = repo.head().map(|id| id.to_string());
+                if let Err(e) = self.scan_opened(repo, &mut outcome, &messages, progress) {
+                    messages.error(".", format_args!("{e:#}"));
+                }
+            }
+            Err(e) => messages.error(".", e),
+        }
+        outcome.close(self.messages, &messages)
+    }
+
+    fn quiet(&self) -> bool {
+        self.args.common.quiet
+    }
+
+    /// Scans what is new in an opened repository (everything, without `--state`) and records
+    /// its tips when the scan had no error.
+    fn scan_opened(
+        &self,
+        repo: Repository,
+        outcome: &mut Outcome,
+        messages: &Messages,
+        progress: &dyn Progress,
+    ) -> anyhow::Result<()> {
+        let remembered = match self.state {
+            Some(file) => {
+                let tips = state::current_tips(&repo, self.args.all)?;
+                let key = state::key(&repo);
+                let recorded = lock(&file.state).tips(&key).cloned();
+                Some((key, tips, recorded))
+            }
+            None => None,
+        };
+        if let Some((_, tips, Some(recorded))) = &remembered {
+            if tips == recorded && !tips.is_empty() {
+                return Ok(()); // nothing new since the last scan: not even a rev-list
+            }
+        }
+        let exclude = match &remembered {
+            Some((_, _, Some(recorded))) => recorded.values().cloned().collect(),
+            _ => Vec::new(),
+        };
+        let options = HistoryOptions {
+            repo,
+            selection: Selection {
+                all: self.args.all,
+                revisions: self.args.revisions.clone(),
+                since_commit: self.args.since_commit.clone(),
+                exclude,
+            },
+            max_file_size: self.max_file_size,
+            threads: 0,
+        };
+        let (findings, stats) =
+            history::scan_in(&self.pool, &options, &self.detector, messages, progress)?;
+        let name = outcome.scanned.name.clone();
+        outcome.add(
+            findings,
+            &stats,
+            (!name.is_empty()).then_some(name.as_str()),
+        );
+        if let (Some(file), Some((key, tips, _))) = (self.state, remembered) {
+            if messages.error_count() == 0 {
+                self.record(file, key, tips)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records a repository's tips and writes the state file at once, so that an interrupted
+    /// run keeps what it finished.
+    fn record(&self, file: &StateFile, key: String, tips: Tips) -> anyhow::Result<()> {
+        let mut state = lock(&file.state);
+        state.record(key, tips);
+        state.save(&file.path)?;
+        Ok(())
+    }
+}
+
+fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    // A poisoned lock means a scan panicked; that panic is what the user sees.
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// One repository's findings, counters and description.
+#[derive(Default)]
+struct Outcome {
+    findings: Vec<Finding>,
+    stats: Stats,
+    scanned: ScannedRepository,
+}
+
+impl Outcome {
+    fn named(found: &FoundRepository) -> Outcome {
+        let path = std::path::absolute(&found.path).unwrap_or(found.path.clone());
+        Outcome {
+            scanned: ScannedRepository {
+                name: found.name.clone(),
+                path,
+                ..ScannedRepository::default()
+            },
+            ..Outcome::default()
+        }
+    }
+
+    /// Adds a scan's findings, each tagged with the repository's `name` when there is one.
+    fn add(&mut self, mut findings: Vec<Finding>, stats: &Stats, name: Option<&str>) {
+        if let Some(name) = name {
+            for finding in &mut findings {
+                finding.repository = Some(name.to_string());
+            }
+        }
+        self.findings.append(&mut findings);
+        self.stats.add(stats);
+    }
+
+    /// Counts the repository's messages into the run's.
+    fn close(mut self, run: &Messages, own: &Messages) -> Outcome {
+        self.scanned.errors = own.error_count();
+        run.absorb(own);
+        self
+    }
+}
+
+/// All repositories' findings and counters; with `list`, the repositories themselves too.
+fn combine(outcomes: Vec<Outcome>, list: bool) -> (Vec<Finding>, Stats) {
+    let mut findings = Vec::new();
+    let mut stats = Stats::default();
+    for mut outcome in outcomes {
+        findings.append(&mut outcome.findings);
+        stats.add(&outcome.stats);
+        if list {
+            stats.repositories.push(outcome.scanned);
+        }
+    }
+    (findings, stats)
+}
