@@ -31,16 +31,13 @@ use std::time::Instant;
 pub(super) fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
     let messages = Messages::new(args.common.quiet);
-    let (targets, root) = match &args.repos {
-        Some(dir) => {
-            let found = found_repositories(dir, &messages)?;
-            (found.into_iter().map(Target::Found).collect(), dir.clone())
-        }
-        None => {
-            let repo = Repository::open(args.repo.path())?;
-            let root = repo.display_path().to_path_buf();
-            (vec![Target::Opened(repo)], root)
-        }
+    let targets = match &args.repos {
+        Some(dir) => Targets::Found(found_repositories(dir, &messages)?),
+        None => Targets::One(Repository::open(args.repo.path())?),
+    };
+    let root = match (&targets, &args.repos) {
+        (Targets::One(repo), _) => repo.display_path().to_path_buf(),
+        (_, dir) => dir.clone().unwrap_or_default(),
     };
     let common = Common::resolve(
         &args.common,
@@ -49,10 +46,7 @@ pub(super) fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
         args.limits.max_file_size,
     )?;
     let state = match &args.state {
-        Some(path) => Some(StateFile {
-            state: Mutex::new(State::load(path)?),
-            path: path.clone(),
-        }),
+        Some(path) => Some(StateFile::open(path)?),
         None => None,
     };
     let progress = !common.output.quiet && std::io::stderr().is_terminal();
@@ -64,31 +58,30 @@ pub(super) fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
         max_file_size: common.max_file_size,
         pool: history::worker_pool(args.threads.count())?,
     };
-    let outcomes = match &args.repos {
-        Some(_) => {
-            let bars = RepoBars::new(progress, targets.len() as u64);
+    let (outcomes, several) = match targets {
+        Targets::Found(found) => {
+            let bars = RepoBars::new(progress, found.len() as u64);
             let outcomes = run.pool.install(|| {
-                targets
+                found
                     .into_par_iter()
-                    .map(|target| {
-                        let outcome = run.scan(target, &bars);
+                    .map(|found| {
+                        let outcome = run.scan_found(found, &bars);
                         bars.repository_done();
                         outcome
                     })
                     .collect()
             });
             bars.close();
-            outcomes
+            (outcomes, true)
         }
-        None => {
-            let bars = Bars::new(progress);
-            targets
-                .into_iter()
-                .map(|target| run.scan(target, &bars))
-                .collect()
+        Targets::One(repo) => {
+            // One repository: its failure is the command's, as without --state.
+            let mut outcome = Outcome::default();
+            run.scan_opened(repo, &mut outcome, &messages, &Bars::new(progress))?;
+            (vec![outcome], false)
         }
     };
-    let (findings, mut stats) = combine(outcomes, args.repos.is_some());
+    let (findings, mut stats) = combine(outcomes, several);
     stats.seconds = started.elapsed().as_secs_f64();
     finish(findings, stats, &messages, common, Advice::None)
 }
@@ -157,18 +150,40 @@ fn found_repositories(dir: &Path, messages: &Messages) -> anyhow::Result<Vec<Fou
     Ok(discovery.repositories)
 }
 
-/// A repository to scan the history of.
-enum Target {
-    /// One found under `--repos DIR`, to be opened by the scan.
-    Found(FoundRepository),
+/// What a history run covers.
+enum Targets {
+    /// The repositories found under `--repos DIR`, each opened by its scan.
+    Found(Vec<FoundRepository>),
     /// The one repository of a run without `--repos`, opened already.
-    Opened(Repository),
+    One(Repository),
 }
 
 /// The state file and what it holds now.
 struct StateFile {
     state: Mutex<State>,
     path: PathBuf,
+}
+
+impl StateFile {
+    /// Reads the state file (none yet: an empty state); its directory must exist, for the
+    /// file to be written after each repository.
+    fn open(path: &Path) -> anyhow::Result<StateFile> {
+        let state = State::load(path)?;
+        let dir = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        anyhow::ensure!(
+            dir.is_dir(),
+            "cannot write the state file {}: {} is not a directory",
+            path.display(),
+            dir.display()
+        );
+        Ok(StateFile {
+            state: Mutex::new(state),
+            path: path.to_path_buf(),
+        })
+    }
 }
 
 /// What every repository's history scan shares.
@@ -182,20 +197,12 @@ struct HistoryRun<'a> {
 }
 
 impl HistoryRun<'_> {
-    /// Opens and scans one repository; failures become messages of its own.
-    fn scan(&self, target: Target, progress: &dyn Progress) -> Outcome {
-        let (repo, mut outcome, messages) = match target {
-            Target::Opened(repo) => (Ok(repo), Outcome::default(), Messages::new(self.quiet())),
-            Target::Found(found) => {
-                let absolute = std::path::absolute(&found.path).unwrap_or(found.path.clone());
-                (
-                    Repository::open(Some(&absolute)),
-                    Outcome::named(&found),
-                    self.messages.for_repository(&found.name),
-                )
-            }
-        };
-        match repo {
+    /// Opens and scans one repository found under `--repos DIR`; its failures become
+    /// messages naming it, and the run goes on.
+    fn scan_found(&self, found: FoundRepository, progress: &dyn Progress) -> Outcome {
+        let mut outcome = Outcome::named(&found);
+        let messages = self.messages.for_repository(&found.name);
+        match Repository::open(Some(&outcome.scanned.path)) {
             Ok(repo) => {
                 outcome.scanned.head = repo.head().map(|id| id.to_string());
                 if let Err(e) = self.scan_opened(repo, &mut outcome, &messages, progress) {
@@ -205,10 +212,6 @@ impl HistoryRun<'_> {
             Err(e) => messages.error(".", e),
         }
         outcome.close(self.messages, &messages)
-    }
-
-    fn quiet(&self) -> bool {
-        self.args.common.quiet
     }
 
     /// Scans what is new in an opened repository (everything, without `--state`) and records

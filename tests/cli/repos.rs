@@ -333,3 +333,34 @@ fn a_directory_without_repositories_is_an_error() {
         run.stderr
     );
 }
+
+#[test]
+fn a_recorded_tip_that_is_gone_only_makes_the_scan_read_more() {
+    let root = TestDir::new();
+    repo_with(&root, "r", &[("a.env", &token_line())]);
+    let state = root.path().join("state.json");
+    let args = [
+        "history",
+        "--repos",
+        ".",
+        "--all",
+        "--format",
+        "json",
+        "--state",
+        state.to_str().unwrap(),
+    ];
+    assert_eq!(run(&root, &args).code, 1);
+    // Rewrite the only commit and drop the old one for good.
+    root.write("r/a.env", token_line());
+    git(
+        &root,
+        "r",
+        &["commit", "-q", "-a", "--amend", "-m", "rewritten"],
+    );
+    git(&root, "r", &["reflog", "expire", "--expire=now", "--all"]);
+    git(&root, "r", &["gc", "-q", "--prune=now"]);
+    let again = run(&root, &args);
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert_eq!(commits_read(&again), 1);
+    assert!(again.stderr.is_empty(), "{}", again.stderr);
+}
