@@ -3,7 +3,8 @@
 //!
 //! One detector and one pool of worker threads serve the whole run: repositories are spread
 //! over the pool's threads, and each history scan runs its own parallel steps on the same
-//! threads, so `-j N` bounds the total. A repository that cannot be opened or read is named on
+//! threads, so `-j N` bounds the total. A blob that one repository's scan found nothing in is
+//! not read again by the others' (forks, mirrors and worktrees share most of their blobs). A repository that cannot be opened or read is named on
 //! stderr and counted as an error; the others are scanned all the same. Every finding names
 //! its repository, and the shared tail reports them all together.
 
@@ -16,6 +17,7 @@ use crate::finding::{Finding, ScannedRepository, Stats};
 use crate::git::Repository;
 use crate::messages::Messages;
 use crate::source::fs::FsOptions;
+use crate::source::history::clean::CleanBlobs;
 use crate::source::history::state::{self, State, Tips};
 use crate::source::history::{self, revs::Selection, HistoryOptions};
 use crate::source::progress::Progress;
@@ -24,7 +26,7 @@ use anyhow::Context;
 use rayon::prelude::*;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// `leakfence history` with `--repos` or `--state`.
@@ -57,6 +59,7 @@ pub(super) fn history(args: &HistoryArgs) -> anyhow::Result<u8> {
         state: state.as_ref(),
         max_file_size: common.max_file_size,
         pool: history::worker_pool(args.threads.count())?,
+        clean_blobs: Arc::new(CleanBlobs::new()),
     };
     let (outcomes, several) = match targets {
         Targets::Found(found) => {
@@ -194,6 +197,8 @@ struct HistoryRun<'a> {
     state: Option<&'a StateFile>,
     max_file_size: u64,
     pool: rayon::ThreadPool,
+    /// Blobs found clean by one repository's scan, not read again by the others'.
+    clean_blobs: Arc<CleanBlobs>,
 }
 
 impl HistoryRun<'_> {
@@ -251,6 +256,7 @@ impl HistoryRun<'_> {
             },
             max_file_size: self.max_file_size,
             threads: 0,
+            clean_blobs: Some(Arc::clone(&self.clean_blobs)),
         };
         let (findings, stats) =
             history::scan_in(&self.pool, &options, &self.detector, messages, progress)?;

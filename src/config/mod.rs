@@ -306,6 +306,7 @@ impl HistoryConfig {
             },
             max_file_size: common.max_file_size,
             threads: args.threads.count(),
+            clean_blobs: None,
         };
         Ok(HistoryConfig {
             options,
@@ -323,6 +324,7 @@ impl HistoryConfig {
             selection: Selection::default(),
             max_file_size: common.max_file_size,
             threads: 0,
+            clean_blobs: None,
         };
         Ok(HistoryConfig {
             options,

@@ -18,6 +18,7 @@
 
 mod attribute;
 mod blobs;
+pub mod clean;
 mod head;
 pub mod push;
 pub mod revs;
@@ -46,6 +47,9 @@ pub struct HistoryOptions {
     pub max_file_size: u64,
     /// Worker threads (0: one per core).
     pub threads: usize,
+    /// Blobs that other scans of the same run found nothing in (`--repos`): not read again,
+    /// and this scan's clean blobs are added.
+    pub clean_blobs: Option<std::sync::Arc<clean::CleanBlobs>>,
 }
 
 /// Scans the selected history, telling `progress` how far it got. Returns findings (each with
@@ -103,6 +107,7 @@ pub fn scan_in(
         detector,
         messages,
         max_size: options.max_file_size,
+        clean: options.clean_blobs.as_deref(),
     };
     let (in_blobs, blob_stats) = pool.install(|| blob_scan.all(occurrences, progress));
     progress.finish();
