@@ -132,6 +132,9 @@ pub fn group(findings: &[Finding]) -> Vec<Credential<'_>> {
             .cmp(&a.severity)
             .then_with(|| first_seen(a).cmp(&first_seen(b)))
             .then_with(|| a.rule.cmp(&b.rule))
+            // Then by where each was first found: the fingerprint alone would order values
+            // that are random in tests (and unrelated to the reader) differently every run.
+            .then_with(|| first_place(a).cmp(&first_place(b)))
             .then_with(|| a.fingerprint.cmp(&b.fingerprint))
     });
     credentials
@@ -164,6 +167,21 @@ fn settle(credential: &mut Credential<'_>) {
         .filter_map(|f| f.verification.as_ref())
         .max_by_key(|v| v.status.weight());
 }
+
+/// Where a credential was first found, for ordering (occurrences are settled already).
+fn first_place<'a>(credential: &'a Credential<'_>) -> Option<FindingSortKey<'a>> {
+    credential.occurrences.first().map(|f| f.sort_key())
+}
+
+/// [`Finding::sort_key`]'s type.
+type FindingSortKey<'a> = (
+    Option<&'a str>,
+    &'a str,
+    usize,
+    usize,
+    crate::finding::RuleId,
+    Option<&'a str>,
+);
 
 /// When a credential was first seen, for ordering: earliest commit time; `None` sorts last.
 fn first_seen(credential: &Credential<'_>) -> (bool, i64) {
