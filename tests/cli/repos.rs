@@ -301,8 +301,15 @@ fn scan_repos_scans_each_work_tree() {
     repo_with(&root, "app/vendor/lib", &[("lib.txt", "nothing\n")]);
     root.write("app/untracked.env", token_line());
     root.write("app/vendor/lib/local.env", token_line());
+    git(&root, ".", &["clone", "-q", "--bare", "app", "app.git"]);
     let run = run(&root, &["scan", "--repos", ".", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: app.git: a bare repository has no work tree to scan"),
+        "{}",
+        run.stderr
+    );
     let places: BTreeSet<(String, String)> = run.json()["findings"]
         .as_array()
         .unwrap()
