@@ -81,11 +81,19 @@ pub struct HistoryArgs {
     #[arg(long)]
     pub all: bool,
     /// Scan only commits that are not reachable from SHA (for CI: what is new since then).
-    #[arg(long, value_name = "SHA")]
+    #[arg(long, value_name = "SHA", conflicts_with = "repos")]
     pub since_commit: Option<String>,
     /// How human output lists findings: one block per credential, or under each commit.
     #[arg(long, value_enum, default_value_t = GroupBy::Credential, value_name = "BY")]
     pub group_by: GroupBy,
+    /// Scan every git repository under DIR (work trees, bare clones, linked worktrees, nested
+    /// repositories), in parallel; each finding names its repository.
+    #[arg(long, value_name = "DIR", conflicts_with = "repo")]
+    pub repos: Option<PathBuf>,
+    /// Remember in FILE the ref tips each repository's scan covered, and read only commits
+    /// that are new since then (for nightly re-scans); with HEAD or --all only.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["revisions", "since_commit"])]
+    pub state: Option<PathBuf>,
     /// Shared output options.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -274,6 +282,10 @@ pub struct ScanArgs {
     /// Follow symbolic links (by default they are not followed).
     #[arg(long, short = 'L')]
     pub follow: bool,
+    /// Scan the work tree of every git repository under DIR (instead of PATHs); each finding
+    /// names its repository.
+    #[arg(long, value_name = "DIR", conflicts_with = "paths")]
+    pub repos: Option<PathBuf>,
 }
 
 /// `--repo`, for the commands that work on a git repository.

@@ -12,6 +12,9 @@ pub struct Messages {
     errors: AtomicU64,
     warnings: AtomicU64,
     quiet: bool,
+    /// With `--repos`: the repository whose scan this sink reports on (paths are shown below
+    /// its name).
+    repository: Option<String>,
 }
 
 impl Messages {
@@ -21,7 +24,25 @@ impl Messages {
             errors: AtomicU64::new(0),
             warnings: AtomicU64::new(0),
             quiet,
+            repository: None,
         }
+    }
+
+    /// A sink of its own for one repository of many: paths are shown below `name` (`.`, the
+    /// path of the repository itself, as `name`), and [`Messages::absorb`] adds its counts to
+    /// the run's.
+    pub fn for_repository(&self, name: &str) -> Messages {
+        let mut messages = Messages::new(self.quiet);
+        messages.repository = Some(name.to_string());
+        messages
+    }
+
+    /// Adds another sink's counts to this one's.
+    pub fn absorb(&self, other: &Messages) {
+        self.errors
+            .fetch_add(other.error_count(), Ordering::Relaxed);
+        self.warnings
+            .fetch_add(other.warning_count(), Ordering::Relaxed);
     }
 
     /// Something could not be read: the scan is incomplete.
@@ -29,7 +50,7 @@ impl Messages {
         self.errors.fetch_add(1, Ordering::Relaxed);
         print_line(&format!(
             "leakfence: {}: {message}",
-            crate::sanitize::escape(path)
+            crate::sanitize::escape(&self.shown(path))
         ));
     }
 
@@ -39,8 +60,19 @@ impl Messages {
         if !self.quiet {
             print_line(&format!(
                 "leakfence: warning: {}: {message}",
-                crate::sanitize::escape(path)
+                crate::sanitize::escape(&self.shown(path))
             ));
+        }
+    }
+
+    /// `path` below the repository's name, unless it is absolute (a repository's own place).
+    fn shown(&self, path: &str) -> String {
+        match self.repository.as_deref() {
+            Some(name) if path == "." => name.to_string(),
+            Some(name) if name != "." && !std::path::Path::new(path).is_absolute() => {
+                format!("{name}/{path}")
+            }
+            _ => path.to_string(),
         }
     }
 

@@ -4,6 +4,7 @@
 mod info;
 mod install;
 mod progress;
+mod repos;
 
 use crate::cli::{Command, ConfigCommand, Format};
 use crate::config::{
@@ -24,7 +25,13 @@ use std::time::Instant;
 /// Runs one command and returns the process exit code.
 pub fn run(command: Command) -> anyhow::Result<u8> {
     match command {
-        Command::Scan(args) => scan(ScanConfig::from_args(&args)?),
+        Command::Scan(args) => match &args.repos {
+            Some(dir) => repos::scan(&args, dir),
+            None => scan(ScanConfig::from_args(&args)?),
+        },
+        Command::History(args) if args.repos.is_some() || args.state.is_some() => {
+            repos::history(&args)
+        }
         Command::Staged(args) => staged(StagedConfig::from_args(&args)?),
         Command::History(args) => history(HistoryConfig::from_args(&args)?),
         Command::PrePush(args) => pre_push(HistoryConfig::for_pre_push(&args)?),

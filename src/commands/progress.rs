@@ -1,4 +1,5 @@
-//! Progress bars on stderr for history scans (only when asked: a terminal and not `--quiet`).
+//! Progress bars on stderr for history scans (only when asked: a terminal and not `--quiet`):
+//! one scan's phases ([`Bars`]), or a `--repos` run's repositories and blobs ([`RepoBars`]).
 
 use crate::report::human::human_bytes;
 use crate::source::progress::Progress;
@@ -61,6 +62,68 @@ impl Progress for Bars {
     fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
+        }
+    }
+}
+
+/// Draws a `--repos` run's advance: one bar over repositories, one over the blobs of all the
+/// history scans running at once (each adds its blobs when its blob scan starts).
+pub struct RepoBars {
+    bars: Option<(indicatif::MultiProgress, ProgressBar, ProgressBar)>,
+    bytes: AtomicU64,
+}
+
+impl RepoBars {
+    /// Bars over `repositories` that draw only when `enabled`.
+    pub fn new(enabled: bool, repositories: u64) -> RepoBars {
+        let bars = enabled.then(|| {
+            let multi =
+                indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr());
+            let style = |template: &str| {
+                ProgressStyle::with_template(template)
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+            };
+            let repos = multi.add(ProgressBar::new(repositories));
+            repos.set_style(style("repos   {bar:30} {pos}/{len} eta {eta}"));
+            let blobs = multi.add(ProgressBar::new(0));
+            blobs.set_style(style("blobs   {bar:30} {pos}/{len} {msg} {per_sec}"));
+            (multi, repos, blobs)
+        });
+        RepoBars {
+            bars,
+            bytes: AtomicU64::new(0),
+        }
+    }
+
+    /// One more repository is done.
+    pub fn repository_done(&self) {
+        if let Some((_, repos, _)) = &self.bars {
+            repos.inc(1);
+        }
+    }
+
+    /// The run is over: the bars go away.
+    pub fn close(&self) {
+        if let Some((multi, repos, blobs)) = &self.bars {
+            repos.finish_and_clear();
+            blobs.finish_and_clear();
+            let _ = multi.clear();
+        }
+    }
+}
+
+impl Progress for RepoBars {
+    fn start_blobs(&self, total: u64) {
+        if let Some((_, _, blobs)) = &self.bars {
+            blobs.inc_length(total);
+        }
+    }
+
+    fn blob_done(&self, bytes: u64) {
+        if let Some((_, _, blobs)) = &self.bars {
+            let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+            blobs.set_message(human_bytes(total));
+            blobs.inc(1);
         }
     }
 }

@@ -254,6 +254,7 @@ impl ScanConfig {
                 no_ignore: args.no_ignore,
                 max_file_size: common.max_file_size,
                 follow_symlinks: args.follow,
+                skip_nested_repositories: false,
             })
         };
         Ok(ScanConfig { input, common })
@@ -306,9 +307,11 @@ impl HistoryConfig {
                 all: args.all,
                 revisions: args.revisions.clone(),
                 since_commit: args.since_commit.clone(),
+                exclude: Vec::new(),
             },
             max_file_size: common.max_file_size,
             threads: args.threads.count(),
+            clean_blobs: None,
         };
         Ok(HistoryConfig {
             options,
@@ -327,6 +330,7 @@ impl HistoryConfig {
             selection: Selection::default(),
             max_file_size: common.max_file_size,
             threads: 0,
+            clean_blobs: None,
         };
         Ok(HistoryConfig {
             options,
@@ -337,7 +341,7 @@ impl HistoryConfig {
 }
 
 /// The report's grouping for `--group-by`.
-fn group_by(choice: crate::cli::GroupBy) -> GroupBy {
+pub fn group_by(choice: crate::cli::GroupBy) -> GroupBy {
     match choice {
         crate::cli::GroupBy::Credential => GroupBy::Credential,
         crate::cli::GroupBy::Commit => GroupBy::Commit,

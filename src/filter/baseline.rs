@@ -96,7 +96,7 @@ impl Baseline {
         let mut entries: Vec<Entry> = findings
             .iter()
             .map(|f| Entry {
-                path: f.path.clone(),
+                path: f.display_path().into_owned(),
                 line: f.location.line,
                 rule: f.rule.as_str().to_string(),
                 fingerprint: f.fingerprint(),
@@ -171,7 +171,9 @@ impl Baseline {
                     continue;
                 }
                 let entry = self.findings.iter().enumerate().position(|(j, e)| {
-                    !used[j] && matches(f, &hashes[i], e) && (!same_path || e.path == f.path)
+                    !used[j]
+                        && matches(f, &hashes[i], e)
+                        && (!same_path || e.path == f.display_path())
                 });
                 if let Some(j) = entry {
                     used[j] = true;

@@ -131,6 +131,8 @@ pub fn group(findings: &[Finding]) -> Vec<Credential<'_>> {
         b.severity
             .cmp(&a.severity)
             .then_with(|| first_seen(a).cmp(&first_seen(b)))
+            // Then by where each was first found: the fingerprint alone would order values
+            // that are random in tests (and unrelated to the reader) differently every run.
             .then_with(|| first_place(a).cmp(&first_place(b)))
             .then_with(|| a.rule.cmp(&b.rule))
             .then_with(|| a.fingerprint.cmp(&b.fingerprint))
@@ -166,18 +168,20 @@ fn settle(credential: &mut Credential<'_>) {
         .max_by_key(|v| v.status.weight());
 }
 
-/// Where a credential was first seen, for ordering: its first occurrence's repository and
-/// place (so that credentials found in files, without a commit, come in path order rather
-/// than in the order of their random fingerprints).
-fn first_place<'a>(credential: &'a Credential<'_>) -> Option<(Option<&'a str>, PlaceKey<'a>)> {
-    credential
-        .occurrences
-        .first()
-        .map(|f| (f.repository.as_deref(), f.sort_key()))
+/// Where a credential was first found, for ordering (occurrences are settled already).
+fn first_place<'a>(credential: &'a Credential<'_>) -> Option<FindingSortKey<'a>> {
+    credential.occurrences.first().map(|f| f.sort_key())
 }
 
 /// [`Finding::sort_key`]'s type.
-type PlaceKey<'a> = (&'a str, usize, usize, RuleId, Option<&'a str>);
+type FindingSortKey<'a> = (
+    Option<&'a str>,
+    &'a str,
+    usize,
+    usize,
+    crate::finding::RuleId,
+    Option<&'a str>,
+);
 
 /// When a credential was first seen, for ordering: earliest commit time; `None` sorts last.
 fn first_seen(credential: &Credential<'_>) -> (bool, i64) {

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 pub use crate::detect::{Encoding, Location, RuleId, Severity, Span};
 pub use credential::{credential_fingerprint, group, Credential, CREDENTIAL_FINGERPRINT_ALGORITHM};
 pub use provenance::{Commit, Provenance, COMMIT_MESSAGE_PATH};
-pub use stats::Stats;
+pub use stats::{ScannedRepository, Stats};
 pub use verdict::{Access, KeyType, Status, Verification};
 
 /// `2024-01-02T03:04:05Z` for Unix seconds (UTC; proleptic Gregorian calendar).
@@ -121,9 +121,21 @@ impl Finding {
         out
     }
 
-    /// The stable fingerprint: see [`fingerprint`].
+    /// The stable fingerprint: see [`fingerprint`] (over [`Finding::display_path`], so that
+    /// the same file name in two repositories of a `--repos` run is two places).
     pub fn fingerprint(&self) -> String {
-        fingerprint(self.rule, &self.path, &self.secret)
+        fingerprint(self.rule, &self.display_path(), &self.secret)
+    }
+
+    /// The path as reports show it: below the repository's name in a `--repos` run (the
+    /// file's place relative to the scanned directory), else [`Finding::path`] itself.
+    pub fn display_path(&self) -> std::borrow::Cow<'_, str> {
+        match self.repository.as_deref() {
+            Some(repository) if repository != "." && !self.is_commit_message() => {
+                format!("{repository}/{}", self.path).into()
+            }
+            _ => self.path.as_str().into(),
+        }
     }
 
     /// The commit that introduced it, for history scans.
@@ -142,8 +154,9 @@ impl Finding {
     }
 
     /// The sort key that makes output independent of thread scheduling.
-    pub fn sort_key(&self) -> (&str, usize, usize, RuleId, Option<&str>) {
+    pub fn sort_key(&self) -> (Option<&str>, &str, usize, usize, RuleId, Option<&str>) {
         (
+            self.repository.as_deref(),
             &self.path,
             self.location.line,
             self.location.column,

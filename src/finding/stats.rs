@@ -25,6 +25,24 @@ pub struct Stats {
     pub commits: u64,
     /// Distinct blobs read (history scans): each is scanned once, however many commits hold it.
     pub blobs: u64,
+    /// With `--repos`: every repository the run covered, by name (reporters that describe
+    /// each one, such as SARIF's runs, read them here).
+    #[serde(skip)]
+    pub repositories: Vec<ScannedRepository>,
+}
+
+/// One repository of a `--repos` run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScannedRepository {
+    /// Its name: the path relative to the scanned directory, `/` separators, `.` for the
+    /// directory itself.
+    pub name: String,
+    /// Its absolute path (its work tree, or a bare repository's git directory).
+    pub path: std::path::PathBuf,
+    /// The commit `HEAD` named when it was scanned, if it could be opened and has one.
+    pub head: Option<String>,
+    /// Errors while scanning it (it could not be opened, an object is damaged).
+    pub errors: u64,
 }
 
 impl Stats {

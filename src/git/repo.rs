@@ -235,11 +235,13 @@ impl Repository {
     }
 
     /// The commits that `revisions` select (git's revision syntax: `main`, `A..B`, `A...B`,
-    /// `^old`, `--all`), parents before children.
+    /// `^old`, `--all`; `--ignore-missing` passes over ids the repository does not have),
+    /// parents before children.
     pub fn rev_list(&self, revisions: &[String]) -> Result<Vec<ObjectId>, GitError> {
         let mut args: Vec<&str> = vec!["rev-list", "--topo-order", "--reverse"];
-        let (options, revs): (Vec<&String>, Vec<&String>) =
-            revisions.iter().partition(|r| r.as_str() == "--all");
+        let (options, revs): (Vec<&String>, Vec<&String>) = revisions
+            .iter()
+            .partition(|r| matches!(r.as_str(), "--all" | "--ignore-missing"));
         args.extend(options.iter().map(|o| o.as_str()));
         // Nothing the user typed is read as an option.
         args.push("--end-of-options");

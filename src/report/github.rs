@@ -64,7 +64,7 @@ fn properties(finding: &Finding) -> String {
     let mut parts = Vec::new();
     if positioned {
         let line = finding.location.line;
-        parts.push(format!("file={}", escape_property(&finding.path)));
+        parts.push(format!("file={}", escape_property(&finding.display_path())));
         parts.push(format!("line={line}"));
         parts.push(format!("endLine={line}"));
         parts.push(format!("col={}", finding.location.column));
@@ -92,14 +92,18 @@ impl Github {
                     match finding.head_path.as_deref() {
                         Some(now) if now != finding.path => format!(
                             " at {}:{}:{} in commit {id} (still at HEAD, now in {now})",
-                            finding.path, finding.location.line, finding.location.column
+                            finding.display_path(),
+                            finding.location.line,
+                            finding.location.column
                         ),
                         _ => format!(" in commit {id} (still at HEAD)"),
                     }
                 } else {
                     format!(
                         " at {}:{}:{} in commit {id} (no longer at HEAD; it stays in history)",
-                        finding.path, finding.location.line, finding.location.column
+                        finding.display_path(),
+                        finding.location.line,
+                        finding.location.column
                     )
                 }
             }

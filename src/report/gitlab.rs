@@ -101,7 +101,7 @@ struct Vulnerability<'a> {
 
 #[derive(Serialize)]
 struct VulnerabilityLocation<'a> {
-    file: &'a str,
+    file: std::borrow::Cow<'a, str>,
     start_line: usize,
     end_line: usize,
     commit: CommitRef<'a>,
@@ -184,7 +184,7 @@ impl Gitlab {
             severity: severity(finding.severity),
             solution: entry.remediation,
             location: VulnerabilityLocation {
-                file: &finding.path,
+                file: finding.display_path(),
                 start_line: finding.location.line,
                 end_line: finding.location.line,
                 commit: match finding.commit() {

@@ -79,7 +79,16 @@ impl Human {
             }
         }
         let mut current_commit = None;
+        let mut current_repository = None;
         for finding in ordered_for_reading(findings) {
+            if let Some(name) = finding.repository.as_deref() {
+                if current_repository != Some(name) {
+                    current_repository = Some(name);
+                    current_commit = None;
+                    writeln!(out, "{} {}", paint.wrap("1;35", "repository"), escape(name))?;
+                    writeln!(out)?;
+                }
+            }
             if let Some(commit) = finding.commit() {
                 if current_commit != Some(&commit.id) {
                     current_commit = Some(&commit.id);
@@ -110,13 +119,16 @@ impl Human {
     }
 }
 
-/// History findings grouped by commit, newest first; others in their sorted order.
+/// Findings grouped by repository (with `--repos`), history findings then by commit, newest
+/// first; others in their sorted order.
 fn ordered_for_reading(findings: &[Finding]) -> Vec<&Finding> {
     let mut ordered: Vec<&Finding> = findings.iter().collect();
     ordered.sort_by(|a, b| {
         let key = |f: &Finding| {
-            f.commit()
-                .map(|c| (std::cmp::Reverse(c.time), c.id.clone()))
+            let commit = f
+                .commit()
+                .map(|c| (std::cmp::Reverse(c.time), c.id.clone()));
+            (f.repository.clone(), commit)
         };
         key(a).cmp(&key(b))
     });
@@ -155,7 +167,7 @@ fn write_head_summary(out: &mut dyn Write, findings: &[Finding], paint: &Paint) 
         writeln!(
             out,
             "  {}:{}:{} {}{moved}",
-            escape(&f.path),
+            escape(&f.display_path()),
             f.location.line,
             f.location.column,
             f.rule
@@ -195,7 +207,7 @@ impl Human {
         )?;
         let mut location = format!(
             "{}:{}:{}",
-            escape(&finding.path),
+            escape(&finding.display_path()),
             finding.location.line,
             finding.location.column
         );

@@ -13,9 +13,10 @@ pub mod sarif;
 use crate::finding::{Finding, RuleId, Severity, Stats};
 use std::io::{self, Write};
 
-/// What was scanned, for summaries: `12 files` or `40 commits, 95 blobs`.
+/// What was scanned, for summaries: `12 files` or `40 commits, 95 blobs`, after `3
+/// repositories, ` in a `--repos` run.
 pub fn scope(stats: &Stats) -> String {
-    if stats.commits > 0 {
+    let read = if stats.commits > 0 {
         format!(
             "{} commit{}, {} blob{}",
             stats.commits,
@@ -25,6 +26,17 @@ pub fn scope(stats: &Stats) -> String {
         )
     } else {
         format!("{} file{}", stats.files, plural(stats.files as usize))
+    };
+    match stats.repositories.len() {
+        0 => read,
+        n => {
+            let repositories = format!("{n} repositor{}", if n == 1 { "y" } else { "ies" });
+            if stats.commits == 0 && stats.files == 0 {
+                format!("{repositories} (nothing new to read)")
+            } else {
+                format!("{repositories}, {read}")
+            }
+        }
     }
 }
 

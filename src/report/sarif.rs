@@ -11,8 +11,8 @@
 use super::{Report, ReportOptions};
 use crate::detect::rules::{rule, Rule, RULES};
 use crate::finding::{
-    credential_fingerprint, group, Access, Credential, Finding, RuleId, Severity, Stats,
-    COMMIT_MESSAGE_PATH,
+    credential_fingerprint, group, Access, Credential, Finding, RuleId, ScannedRepository,
+    Severity, Stats, COMMIT_MESSAGE_PATH,
 };
 use crate::redact::{redact, redact_in};
 use serde::Serialize;
@@ -50,7 +50,7 @@ struct Log<'a> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run<'a>; 1],
+    runs: Vec<Run<'a>>,
 }
 
 #[derive(Serialize)]
@@ -58,8 +58,29 @@ struct Log<'a> {
 struct Run<'a> {
     tool: Tool,
     invocations: [Invocation; 1],
+    /// With `--repos`: a category of its own per repository (GitHub code scanning keeps one
+    /// analysis per category).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    automation_details: Option<AutomationDetails>,
+    /// With `--repos`: which repository the run covers and where it sits below the root.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    version_control_provenance: Vec<VersionControlDetails>,
     column_kind: &'static str,
     results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct AutomationDetails {
+    id: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VersionControlDetails {
+    repository_uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision_id: Option<String>,
+    mapped_to: ArtifactLocation,
 }
 
 #[derive(Serialize)]
@@ -241,45 +262,113 @@ impl Report for Sarif {
             .iter()
             .map(|c| ((c.rule, c.secret), c))
             .collect();
-        let results = findings
-            .iter()
-            .map(|f| {
-                let mut result = self.result(f, &secrets_on_line);
-                if let Some(credential) = by_secret.get(&(f.rule, f.secret.as_str())) {
-                    related::relate(&mut result, f, credential);
-                }
-                result
-            })
-            .collect();
-        let mut notifications = Vec::new();
-        if stats.errors > 0 {
-            notifications.push(Notification {
-                level: "error",
-                message: Text {
-                    text: format!(
-                        "{} path{} could not be read; the scan is incomplete.",
-                        stats.errors,
-                        if stats.errors == 1 { "" } else { "s" }
-                    ),
-                },
-            });
-        }
+        let result_of = |f| {
+            let mut result = self.result(f, &secrets_on_line);
+            if let Some(credential) = by_secret.get(&(f.rule, f.secret.as_str())) {
+                related::relate(&mut result, f, credential);
+            }
+            result
+        };
+        let runs = if stats.repositories.is_empty() {
+            let results = findings.iter().map(result_of).collect();
+            vec![run(results, stats.errors, None)]
+        } else {
+            runs_per_repository(findings, stats, &result_of)
+        };
         let log = Log {
             schema: SARIF_SCHEMA,
             version: SARIF_VERSION,
-            runs: [Run {
-                tool: Tool { driver: driver() },
-                invocations: [Invocation {
-                    execution_successful: stats.errors == 0,
-                    tool_execution_notifications: notifications,
-                }],
-                column_kind: "unicodeCodePoints",
-                results,
-            }],
+            runs,
         };
         serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::from)?;
         writeln!(out)
     }
+}
+
+/// One run: its results, its invocation (unsuccessful when `errors`), and for a run over one
+/// repository of many, which one.
+fn run<'a>(
+    results: Vec<SarifResult<'a>>,
+    errors: u64,
+    repository: Option<&ScannedRepository>,
+) -> Run<'a> {
+    let mut notifications = Vec::new();
+    if errors > 0 {
+        notifications.push(Notification {
+            level: "error",
+            message: Text {
+                text: format!(
+                    "{errors} path{} could not be read; the scan is incomplete.",
+                    if errors == 1 { "" } else { "s" }
+                ),
+            },
+        });
+    }
+    let (automation_details, version_control_provenance) = match repository {
+        None => (None, Vec::new()),
+        Some(repository) => (
+            Some(AutomationDetails {
+                id: format!("leakfence/{}/", repository.name),
+            }),
+            vec![VersionControlDetails {
+                repository_uri: format!(
+                    "file://{}",
+                    encode_uri_path(&repository.path.to_string_lossy())
+                ),
+                revision_id: repository.head.clone(),
+                mapped_to: ArtifactLocation {
+                    uri: encode_uri_path(&format!("{}/", repository.name)),
+                    uri_base_id: Some("%SRCROOT%"),
+                    description: None,
+                },
+            }],
+        ),
+    };
+    Run {
+        tool: Tool { driver: driver() },
+        invocations: [Invocation {
+            execution_successful: errors == 0,
+            tool_execution_notifications: notifications,
+        }],
+        automation_details,
+        version_control_provenance,
+        column_kind: "unicodeCodePoints",
+        results,
+    }
+}
+
+/// A `--repos` log: one run per repository scanned, in name order, each with its own results
+/// and errors.
+fn runs_per_repository<'a>(
+    findings: &'a [Finding],
+    stats: &Stats,
+    result_of: &dyn Fn(&'a Finding) -> SarifResult<'a>,
+) -> Vec<Run<'a>> {
+    let mut repositories: BTreeMap<&str, ScannedRepository> = stats
+        .repositories
+        .iter()
+        .map(|r| (r.name.as_str(), r.clone()))
+        .collect();
+    // A finding always names a listed repository; should one not, it still gets a run.
+    for name in findings.iter().filter_map(|f| f.repository.as_deref()) {
+        repositories
+            .entry(name)
+            .or_insert_with(|| ScannedRepository {
+                name: name.to_string(),
+                ..ScannedRepository::default()
+            });
+    }
+    repositories
+        .values()
+        .map(|repository| {
+            let results = findings
+                .iter()
+                .filter(|f| f.repository.as_deref() == Some(repository.name.as_str()))
+                .map(result_of)
+                .collect();
+            run(results, repository.errors, Some(repository))
+        })
+        .collect()
 }
 
 /// Secrets per (path, line, commit), so that a snippet hides every secret on its line.
@@ -401,7 +490,7 @@ fn artifact_location(finding: &Finding) -> ArtifactLocation {
         }
     } else {
         ArtifactLocation {
-            uri: encode_uri_path(&finding.path),
+            uri: encode_uri_path(&finding.display_path()),
             uri_base_id: Some("%SRCROOT%"),
             description: None,
         }

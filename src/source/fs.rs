@@ -28,6 +28,9 @@ pub struct FsOptions {
     pub max_file_size: u64,
     /// Follow symbolic links.
     pub follow_symlinks: bool,
+    /// Leave out directories below a root that are git repositories of their own (a
+    /// `.git` inside): `--repos` scans those separately.
+    pub skip_nested_repositories: bool,
 }
 
 /// Scans every root and returns the findings (unsorted) and statistics.
@@ -249,6 +252,14 @@ fn walk_directory(
         .follow_links(options.follow_symlinks)
         .threads(options.threads)
         .filter_entry(|entry| entry.file_name() != ".git");
+    if options.skip_nested_repositories {
+        builder.filter_entry(|entry| {
+            entry.file_name() != ".git"
+                && !(entry.depth() > 0
+                    && entry.file_type().is_some_and(|t| t.is_dir())
+                    && entry.path().join(".git").symlink_metadata().is_ok())
+        });
+    }
     let tracked = if options.no_ignore {
         None
     } else {

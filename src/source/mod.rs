@@ -9,6 +9,7 @@ pub mod fs;
 pub mod history;
 mod previous;
 pub mod progress;
+pub mod repos;
 pub mod scan;
 pub mod staged;
 pub mod stdin;

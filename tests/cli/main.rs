@@ -16,6 +16,7 @@ mod policy;
 mod precommit;
 mod prepush;
 mod properties;
+mod repos;
 mod rules;
 mod scan;
 mod staged;

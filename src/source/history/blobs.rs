@@ -5,6 +5,7 @@
 //! findings on lines that were not in the file's previous version are kept.
 
 use super::attribute::{Attributed, Occurrence};
+use super::clean::CleanBlobs;
 use super::head::HeadSnapshot;
 use super::with_detector;
 use crate::detect::Detector;
@@ -27,6 +28,8 @@ pub(super) struct BlobScan<'a> {
     pub(super) messages: &'a Messages,
     /// Blobs larger than this are skipped with a warning.
     pub(super) max_size: u64,
+    /// Blobs known to hold nothing (shared with other scans of the run), if any.
+    pub(super) clean: Option<&'a CleanBlobs>,
 }
 
 impl BlobScan<'_> {
@@ -38,6 +41,15 @@ impl BlobScan<'_> {
         progress: &dyn Progress,
     ) -> (Vec<InBlob>, Stats) {
         progress.start_blobs(blobs.len() as u64);
+        let blobs = match self.clean {
+            Some(clean) => {
+                let (known, unknown): (Vec<_>, Vec<_>) =
+                    blobs.into_iter().partition(|(id, _)| clean.contains(id));
+                known.iter().for_each(|_| progress.blob_done(0));
+                unknown
+            }
+            None => blobs,
+        };
         let odb = self.odb;
         let ids: Vec<ObjectId> = blobs.iter().map(|(id, _)| *id).collect();
         let forest = DeltaForest::plan(odb.packs(), &ids);
@@ -112,8 +124,20 @@ impl BlobScan<'_> {
         };
         let scanned = match self.scanner(detector).scan(content, &origin, &mut stats) {
             Ok(scanned) => scanned,
-            Err(skip) => return blob.skipped(self.messages, skip, stats),
+            Err(skip) => {
+                if let (Some(clean), Skip::Binary) = (self.clean, &skip) {
+                    clean.insert(blob.id);
+                }
+                return blob.skipped(self.messages, skip, stats);
+            }
         };
+        if let (Some(clean), true) = (self.clean, scanned.findings.is_empty()) {
+            clean.insert(blob.id);
+            return BlobOutcome {
+                findings: Vec::new(),
+                stats,
+            };
+        }
         let mut out = Vec::new();
         for place in blob.places {
             let here = scanned.on_new_lines(self.odb, &place.old);

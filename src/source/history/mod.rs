@@ -18,10 +18,12 @@
 
 mod attribute;
 mod blobs;
+pub mod clean;
 mod head;
 pub mod push;
 mod removal;
 pub mod revs;
+pub mod state;
 mod walk;
 
 use crate::detect::Detector;
@@ -46,6 +48,9 @@ pub struct HistoryOptions {
     pub max_file_size: u64,
     /// Worker threads (0: one per core).
     pub threads: usize,
+    /// Blobs that other scans of the same run found nothing in (`--repos`): not read again,
+    /// and this scan's clean blobs are added.
+    pub clean_blobs: Option<std::sync::Arc<clean::CleanBlobs>>,
 }
 
 /// Scans the selected history, telling `progress` how far it got. Returns findings (each with
@@ -56,10 +61,22 @@ pub fn scan(
     messages: &Messages,
     progress: &dyn Progress,
 ) -> Result<(Vec<Finding>, Stats), GitError> {
+    let pool = worker_pool(options.threads)?;
+    scan_in(&pool, options, detector, messages, progress)
+}
+
+/// [`scan`] on the given worker threads (`options.threads` is not looked at). Many scans may
+/// share one pool, even from its own threads: the number of threads stays the pool's.
+pub fn scan_in(
+    pool: &rayon::ThreadPool,
+    options: &HistoryOptions,
+    detector: &Detector,
+    messages: &Messages,
+    progress: &dyn Progress,
+) -> Result<(Vec<Finding>, Stats), GitError> {
     let repo = &options.repo;
     check_repository(repo, messages)?;
     let commits = revs::commits(repo, &options.selection)?;
-    let pool = worker_pool(options.threads)?;
     let mut stats = Stats {
         commits: commits.len() as u64,
         ..Stats::default()
@@ -78,7 +95,7 @@ pub fn scan(
     let head_commit = repo.head();
     let eager =
         commits.len() >= EAGER_HEAD_COMMITS && head_commit.is_some_and(|id| commits.contains(&id));
-    let head = eager.then(|| list_head(&pool, head_commit, &odb));
+    let head = eager.then(|| list_head(pool, head_commit, &odb));
     odb.packs().clear_cache();
     let occurrences = attribute::occurrences(&scans);
     stats.blobs = occurrences.len() as u64;
@@ -91,6 +108,7 @@ pub fn scan(
         detector,
         messages,
         max_size: options.max_file_size,
+        clean: options.clean_blobs.as_deref(),
     };
     let (in_blobs, blob_stats) = pool.install(|| blob_scan.all(occurrences, progress));
     progress.finish();
@@ -111,9 +129,9 @@ pub fn scan(
         }),
     );
     if findings.iter().any(|f| !f.is_commit_message()) {
-        let listed = head.unwrap_or_else(|| list_head(&pool, head_commit, &odb));
+        let listed = head.unwrap_or_else(|| list_head(pool, head_commit, &odb));
         mark_in_head(
-            &pool,
+            pool,
             listed,
             &odb,
             options.max_file_size,
@@ -147,8 +165,8 @@ fn check_repository(repo: &Repository, messages: &Messages) -> Result<(), GitErr
     Ok(())
 }
 
-/// The scan's worker threads.
-fn worker_pool(threads: usize) -> Result<rayon::ThreadPool, GitError> {
+/// Worker threads for history scans (0: one per core).
+pub fn worker_pool(threads: usize) -> Result<rayon::ThreadPool, GitError> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         // Room for trees nested as deep as git allows (tree_diff::MAX_TREE_DEPTH); only
@@ -201,7 +219,7 @@ fn mark_in_head(
 
 thread_local! {
     /// Each worker thread's own detector (regex matching contends on a shared one). Threads
-    /// belong to one scan's pool, so a detector never outlives its scan.
+    /// belong to one run's pool, and a run builds one detector for all its scans.
     static DETECTOR: std::cell::RefCell<Option<Detector>> = const { std::cell::RefCell::new(None) };
 }
 

@@ -92,6 +92,7 @@ pub fn selection(
         all: false,
         revisions,
         since_commit: None,
+        exclude: Vec::new(),
     })
 }
 

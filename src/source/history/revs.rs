@@ -13,6 +13,9 @@ pub struct Selection {
     pub revisions: Vec<String>,
     /// Only commits not reachable from this one.
     pub since_commit: Option<String>,
+    /// Nor from any of these (`--state`: the tips a previous scan covered); ids the
+    /// repository no longer has are ignored.
+    pub exclude: Vec<String>,
 }
 
 /// The selected commits in topological order, parents before children.
@@ -40,6 +43,10 @@ fn rev_list_args(selection: &Selection) -> Vec<String> {
     if let Some(since) = &selection.since_commit {
         args.push(format!("^{since}"));
     }
+    if !selection.exclude.is_empty() {
+        args.push("--ignore-missing".to_string());
+        args.extend(selection.exclude.iter().map(|id| format!("^{id}")));
+    }
     args
 }
 
@@ -54,13 +61,23 @@ mod tests {
             all: true,
             revisions: vec![],
             since_commit: Some("v1".into()),
+            exclude: vec![],
         };
         assert_eq!(rev_list_args(&all_since), ["--all", "^v1"]);
         let ranges = Selection {
             all: false,
             revisions: vec!["a..b".into(), "c...d".into()],
             since_commit: None,
+            exclude: vec![],
         };
         assert_eq!(rev_list_args(&ranges), ["a..b", "c...d"]);
+        let known = Selection {
+            exclude: vec!["t1".into(), "t2".into()],
+            ..Selection::default()
+        };
+        assert_eq!(
+            rev_list_args(&known),
+            ["HEAD", "--ignore-missing", "^t1", "^t2"]
+        );
     }
 }
