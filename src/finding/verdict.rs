@@ -24,6 +24,22 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, most telling first (as [`Status::weight`] orders them).
+    pub const ALL: [Status; 7] = [
+        Status::Live,
+        Status::Valid,
+        Status::Forbidden,
+        Status::Expired,
+        Status::Invalid,
+        Status::Unknown,
+        Status::Unverifiable,
+    ];
+
+    /// Parses the lowercase name used in every output.
+    pub fn from_name(name: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
     /// The lowercase name used in every output.
     pub fn as_str(self) -> &'static str {
         match self {

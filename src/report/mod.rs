@@ -7,6 +7,7 @@ pub mod github;
 pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod merge;
 pub mod sarif;
 
 use crate::finding::{Finding, RuleId, Severity, Stats};
