@@ -9,6 +9,7 @@ mod hostile;
 mod install;
 mod layering;
 mod matrix;
+mod merge;
 mod pipe;
 mod policy;
 mod precommit;
