@@ -111,3 +111,18 @@ pub struct Verification {
     /// For a live Auth Token or API key: what it can reach.
     pub access: Option<Access>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_is_listed_most_telling_first_and_parses_back() {
+        let weights: Vec<u8> = Status::ALL.iter().map(|s| s.weight()).collect();
+        assert_eq!(weights, [6, 5, 4, 3, 2, 1, 0]);
+        for status in Status::ALL {
+            assert_eq!(Status::from_name(status.as_str()), Some(status));
+        }
+        assert_eq!(Status::from_name("LIVE"), None);
+    }
+}

@@ -1,4 +1,5 @@
-//! The regrouping rules, on hand-made reports (no secret needed: fingerprints are opaque keys).
+//! The regrouping rules, on hand-made reports: rules and fingerprints are opaque keys to merge,
+//! so neither a secret nor a real rule id is needed.
 
 use super::*;
 use serde_json::json;
@@ -28,7 +29,7 @@ fn credential(fingerprint: &str, occurrences: Vec<Value>) -> Value {
         }
     }
     json!({
-        "rule": "twilio-auth-token", "severity": "high", "blocking": true,
+        "rule": "example-rule", "severity": "high", "blocking": true,
         "fingerprint": fingerprint, "secret": "abcd…", "repositories": repositories,
         "occurrences": occurrences,
         "first_commit": first["commit"], "first_date": first["date"],
@@ -242,7 +243,7 @@ fn fail_on_decides_blocking_again_from_severity() {
 
 #[test]
 fn identical_findings_once_and_unnamed_ones_named_from_the_file() {
-    let finding = json!({"rule": "twilio-auth-token", "severity": "high", "blocking": true,
+    let finding = json!({"rule": "example-rule", "severity": "high", "blocking": true,
         "path": "a.env", "line": 1, "column": 1, "end_column": 33, "commit": null,
         "secret": "abcd…", "fingerprint": "ff", "remediation": "r", "docs": "d"});
     let doc = json!({"version": 1, "findings": [finding], "credentials": [], "stats": {}});
