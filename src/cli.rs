@@ -33,6 +33,9 @@ pub enum Command {
     Install(InstallArgs),
     /// Remove the hook that `install` wrote and restore the one it replaced.
     Uninstall(InstallArgs),
+    /// Combine JSON reports (`--format json`) of several runs into one, credentials regrouped
+    /// across them: one entry per credential with every place it was found, in any shard.
+    Merge(MergeArgs),
     /// List the rules with their descriptions and default severities.
     Rules,
     /// Configuration file helpers.
@@ -177,6 +180,49 @@ pub enum Format {
     /// One self-contained HTML audit report (no network; use with `-o report.html`).
     Html,
 }
+
+/// Output format of `merge`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MergeFormat {
+    /// The JSON report (`version` 1), the same schema as `--format json`.
+    Json,
+}
+
+/// Arguments of `leakfence merge`.
+#[derive(Debug, Args)]
+#[command(after_help = MERGE_AFTER_HELP)]
+pub struct MergeArgs {
+    /// JSON reports written by `--format json` (version 1), from any command.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Write the merged report to FILE instead of standard output (nothing is written when an
+    /// input cannot be read).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Output format: JSON only. SARIF, GitLab and human reports are written by each shard's
+    /// own run; a merged report holds redacted secrets, not findings to render again.
+    #[arg(long, value_enum, default_value_t = MergeFormat::Json)]
+    pub format: MergeFormat,
+    /// Findings and occurrences without a repository get their file's name without extension
+    /// (`api.json` → `api`); without it they are kept as they are.
+    #[arg(long)]
+    pub repository_from_filename: bool,
+    /// Decide `blocking` again: credentials at or above SEVERITY block (exit code 1); default:
+    /// each shard's own verdict.
+    #[arg(long, value_name = "SEVERITY", value_parser = severity_parser())]
+    pub fail_on: Option<Severity>,
+}
+
+/// How `merge` combines, after its options in `--help`.
+const MERGE_AFTER_HELP: &str = "\
+Credentials with the same fingerprint become one: every occurrence once (same repository, path,
+line, column and commit), the earliest first commit, in_head if any shard has it at HEAD, the
+most telling verification (live > valid > forbidden > expired > invalid > unknown >
+unverifiable), the highest severity. Findings are concatenated, identical ones once; stats are
+summed (seconds too: the time spent on all shards). Secrets stay as the shards wrote them.
+
+Exit status: 0 nothing blocks, 1 a credential blocks, 2 an input is unreadable, not JSON or
+not version 1 (nothing is written), or a shard could not read everything (stats.errors).";
 
 /// When to colour human output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,7 @@
 
 mod info;
 mod install;
+mod merge;
 mod progress;
 mod repos;
 
@@ -37,6 +38,7 @@ pub fn run(command: Command) -> anyhow::Result<u8> {
         Command::PrePush(args) => pre_push(HistoryConfig::for_pre_push(&args)?),
         Command::Install(args) => install::install(&args),
         Command::Uninstall(args) => install::uninstall(&args),
+        Command::Merge(args) => merge::merge(&args),
         Command::Rules => info::rules(),
         Command::Config(ConfigCommand::Init { path }) => info::config_init(&path),
     }

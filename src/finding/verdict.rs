@@ -24,6 +24,22 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, most telling first (as [`Status::weight`] orders them).
+    pub const ALL: [Status; 7] = [
+        Status::Live,
+        Status::Valid,
+        Status::Forbidden,
+        Status::Expired,
+        Status::Invalid,
+        Status::Unknown,
+        Status::Unverifiable,
+    ];
+
+    /// Parses the lowercase name used in every output.
+    pub fn from_name(name: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
     /// The lowercase name used in every output.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -257,5 +273,15 @@ mod tests {
             "live (the API key works)"
         );
         assert_eq!(verdict(None).describe(), "live (the API key works)");
+    }
+
+    #[test]
+    fn every_status_is_listed_most_telling_first_and_parses_back() {
+        let weights: Vec<u8> = Status::ALL.iter().map(|s| s.weight()).collect();
+        assert_eq!(weights, [6, 5, 4, 3, 2, 1, 0]);
+        for status in Status::ALL {
+            assert_eq!(Status::from_name(status.as_str()), Some(status));
+        }
+        assert_eq!(Status::from_name("LIVE"), None);
     }
 }

@@ -8,6 +8,7 @@ pub mod gitlab;
 pub mod html;
 pub mod human;
 pub mod json;
+pub mod merge;
 pub mod sarif;
 
 use crate::finding::{Finding, RuleId, Severity, Stats};
