@@ -173,7 +173,24 @@ fn account_list(
 /// A name from the network, safe to print: escaped and cut to Twilio's 64 characters.
 fn clean_name(name: &str) -> String {
     let cut: String = name.chars().take(MAX_NAME).collect();
-    crate::sanitize::escape(&cut)
+    crate::sanitize::escape(&mask_email(&cut))
+}
+
+/// A friendly name is the owner's email address unless someone renamed the account: that is
+/// personal data, so an address keeps only its domain (`…@example.com`), which still tells
+/// whose account it is.
+fn mask_email(name: &str) -> String {
+    match name.trim().rsplit_once('@') {
+        Some((local, domain))
+            if !local.is_empty()
+                && !local.contains(char::is_whitespace)
+                && domain.contains('.')
+                && !domain.contains(char::is_whitespace) =>
+        {
+            format!("\u{2026}@{domain}")
+        }
+        _ => name.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -182,6 +199,13 @@ mod tests {
 
     fn list(json: &str) -> AccountList {
         serde_json::from_str(json).expect("a test list")
+    }
+
+    #[test]
+    fn an_email_address_as_friendly_name_keeps_only_its_domain() {
+        assert_eq!(clean_name("ada@example.com"), "\u{2026}@example.com");
+        assert_eq!(clean_name("Acme prod"), "Acme prod");
+        assert_eq!(clean_name("ops @ night"), "ops @ night");
     }
 
     #[test]

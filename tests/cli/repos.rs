@@ -141,7 +141,28 @@ fn a_credential_in_two_repositories_is_one_credential_with_occurrences_in_both()
 fn human_github_and_gitlab_output_name_the_repository() {
     let root = TestDir::new();
     repo_with(&root, "svc/api", &[("conf.env", &token_line())]);
-    let human = run(&root, &["history", "--repos", ".", "--color", "never"]);
+    let credentials = run(&root, &["history", "--repos", ".", "--color", "never"]);
+    assert_eq!(credentials.code, 1, "{}", credentials.stderr);
+    assert!(
+        credentials.stdout.contains("in svc/api: conf.env:1")
+            && credentials
+                .stdout
+                .contains("still at HEAD in svc/api: conf.env"),
+        "{}",
+        credentials.stdout
+    );
+    let human = run(
+        &root,
+        &[
+            "history",
+            "--repos",
+            ".",
+            "--color",
+            "never",
+            "--group-by",
+            "commit",
+        ],
+    );
     assert_eq!(human.code, 1, "{}", human.stderr);
     assert!(
         human.stdout.contains("repository svc/api"),

@@ -100,9 +100,18 @@ fn introduced(f: &Finding) -> String {
 fn whereabouts(credential: &Credential<'_>, paint: &Paint) -> Option<String> {
     match credential.in_head? {
         true => {
-            let file = credential
-                .head_path
-                .map_or_else(String::new, |p| format!(" in {}", escape(p)));
+            let holder = credential
+                .occurrences
+                .iter()
+                .find(|f| f.in_head == Some(true) && f.head_path.is_some());
+            let file = match (holder, credential.head_path) {
+                (Some(f), Some(path)) => match &f.repository {
+                    Some(repo) => format!(" in {}: {}", escape(repo), escape(path)),
+                    None => format!(" in {}", escape(path)),
+                },
+                (None, Some(path)) => format!(" in {}", escape(path)),
+                (_, None) => String::new(),
+            };
             Some(format!(
                 "{}{file} (rotate it and remove it first)",
                 paint.wrap("1;31", "still at HEAD")
