@@ -137,7 +137,7 @@ fn live_credentials_say_what_they_reach_and_invalid_ones_are_not_asked() {
         ),
         (
             "trial.env",
-            r#"{"account_type":"Trial","account_status":"active","friendly_name":"me@example.com","main_account":true,"subaccounts":0,"subaccounts_more":false}"#,
+            r#"{"account_type":"Trial","account_status":"active","friendly_name":"…@example.com","main_account":true,"subaccounts":0,"subaccounts_more":false}"#,
         ),
         // One page of 100 accounts is read: the account itself and 99 of its subaccounts.
         (
@@ -182,7 +182,7 @@ fn live_credentials_say_what_they_reach_and_invalid_ones_are_not_asked() {
     for line in [
         r#"= verified: live — Full account "Acme prod", active, main account with 3 subaccounts"#,
         r#"= verified: live — Full account "Acme \u{1b}[2Jstaging\u{202e}", active, a subaccount"#,
-        r#"= verified: live — Trial account "me@example.com", active, main account without subaccounts"#,
+        r#"= verified: live — Trial account "…@example.com", active, main account without subaccounts"#,
         "main account with 99+ subaccounts",
         r#"= verified: live — main API key of Full account "Mock account", active"#,
         "= verified: live — standard API key",
