@@ -26,6 +26,7 @@ pub struct Github {
 impl Report for Github {
     fn write(&self, out: &mut dyn Write, findings: &[Finding], stats: &Stats) -> io::Result<()> {
         let (mut errors, mut warnings) = (0, 0);
+        let places = super::places_per_credential(findings);
         for finding in findings {
             let command = if finding.is_blocking(self.options.fail_on) {
                 errors += 1;
@@ -35,7 +36,8 @@ impl Report for Github {
                 "warning"
             };
             let properties = properties(finding);
-            let message = self.message(finding);
+            let mut message = self.message(finding);
+            message.push_str(&super::also_elsewhere(&places, finding));
             writeln!(out, "::{command} {properties}::{}", escape_data(&message))?;
         }
         let summary = summary(findings, stats, errors, warnings);

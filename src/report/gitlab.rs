@@ -28,6 +28,8 @@ pub const UNKNOWN_COMMIT: &str = "0000000";
 
 /// The identifier type under which rule ids are reported.
 pub const IDENTIFIER_TYPE: &str = "leakfence_rule_id";
+/// The identifier type that names a credential (rule and secret) by its fingerprint.
+pub const CREDENTIAL_IDENTIFIER_TYPE: &str = "leakfence_credential";
 
 /// The GitLab reporter.
 pub struct Gitlab {
@@ -83,7 +85,7 @@ struct Identifier {
     #[serde(rename = "type")]
     kind: &'static str,
     name: String,
-    value: &'static str,
+    value: String,
 }
 
 #[derive(Serialize)]
@@ -119,6 +121,7 @@ struct CommitRef<'a> {
 impl Report for Gitlab {
     fn write(&self, out: &mut dyn Write, findings: &[Finding], stats: &Stats) -> io::Result<()> {
         let mut seen: HashMap<(String, Option<&str>), usize> = HashMap::new();
+        let places = super::places_per_credential(findings);
         let vulnerabilities = findings
             .iter()
             .map(|f| {
@@ -128,7 +131,12 @@ impl Report for Gitlab {
                 let fingerprint = f.fingerprint();
                 let n = seen.entry((fingerprint.clone(), commit)).or_insert(0);
                 *n += 1;
-                self.vulnerability(f, &vulnerability_id(&fingerprint, commit, *n))
+                let mut vulnerability =
+                    self.vulnerability(f, &vulnerability_id(&fingerprint, commit, *n));
+                vulnerability
+                    .description
+                    .push_str(&super::also_elsewhere(&places, f));
+                vulnerability
             })
             .collect();
         let document = Document {
@@ -200,7 +208,10 @@ impl Gitlab {
                     },
                 },
             },
-            identifiers: vec![identifier(entry.id.as_str())],
+            identifiers: vec![
+                identifier(entry.id.as_str()),
+                credential_identifier(finding),
+            ],
             raw_source_code_extract: redact(&finding.secret, self.options.show_secrets),
         }
     }
@@ -210,7 +221,18 @@ fn identifier(rule_id: &'static str) -> Identifier {
     Identifier {
         kind: IDENTIFIER_TYPE,
         name: format!("leakfence rule ID {rule_id}"),
-        value: rule_id,
+        value: rule_id.to_string(),
+    }
+}
+
+/// The credential's identifier: the same for every finding of one secret, so that GitLab can
+/// tell one credential in 40 places from 40 credentials.
+fn credential_identifier(finding: &Finding) -> Identifier {
+    let fingerprint = crate::finding::credential_fingerprint(finding.rule, &finding.secret);
+    Identifier {
+        kind: CREDENTIAL_IDENTIFIER_TYPE,
+        name: format!("leakfence credential {}", &fingerprint[..12]),
+        value: fingerprint,
     }
 }
 

@@ -12,6 +12,7 @@ pub mod merge;
 pub mod sarif;
 
 use crate::finding::{Finding, RuleId, Severity, Stats};
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 /// What was scanned, for summaries: `12 files` or `40 commits, 95 blobs`, after `3
@@ -120,4 +121,22 @@ pub fn counts_by_rule(findings: &[Finding]) -> Vec<(RuleId, usize)> {
         .map(|rule| (rule, findings.iter().filter(|f| f.rule == rule).count()))
         .filter(|&(_, n)| n > 0)
         .collect()
+}
+
+/// How many findings each credential (rule and secret) has, for formats that report findings
+/// one by one but say when a finding is one of a credential's many places.
+pub fn places_per_credential(findings: &[Finding]) -> HashMap<(RuleId, &str), usize> {
+    let mut places = HashMap::new();
+    for f in findings {
+        *places.entry((f.rule, f.secret.as_str())).or_insert(0) += 1;
+    }
+    places
+}
+
+/// ` The same credential is in N places.` when it is in more than one, else nothing.
+pub fn also_elsewhere(places: &HashMap<(RuleId, &str), usize>, finding: &Finding) -> String {
+    match places.get(&(finding.rule, finding.secret.as_str())) {
+        Some(&n) if n > 1 => format!(" The same credential is in {n} places."),
+        _ => String::new(),
+    }
 }

@@ -270,3 +270,43 @@ fn pre_push_lists_credentials_too_and_groups_by_commit_on_request() {
     );
     assert!(text.contains(&format!("commit {} ", s.first)), "{text}");
 }
+
+#[test]
+fn github_and_gitlab_say_each_finding_is_one_credential_in_many_places() {
+    let s = spread();
+    let github = s.repo.run(&["history", "--format", "github"]);
+    assert_eq!(github.code, 1, "{}", github.stderr);
+    let annotations: Vec<&str> = github
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
+    assert_eq!(annotations.len(), 5, "{}", github.stdout);
+    for line in &annotations {
+        assert!(
+            line.contains("The same credential is in 5 places."),
+            "{line}"
+        );
+    }
+    let gitlab = s.repo.run(&["history", "--format", "gitlab"]);
+    assert_eq!(gitlab.code, 1, "{}", gitlab.stderr);
+    assert!(!gitlab.stdout.contains(&s.token), "redacted");
+    let doc: Value = serde_json::from_str(&gitlab.stdout).expect("GitLab JSON");
+    let vulnerabilities = doc["vulnerabilities"].as_array().unwrap();
+    assert_eq!(vulnerabilities.len(), 5);
+    let credential_ids: Vec<&Value> = vulnerabilities
+        .iter()
+        .map(|v| {
+            v["identifiers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["type"] == "leakfence_credential")
+                .map(|i| &i["value"])
+                .unwrap_or_else(|| panic!("no credential identifier in {v}"))
+        })
+        .collect();
+    assert!(credential_ids.iter().all(|id| *id == credential_ids[0]));
+    let ids: std::collections::HashSet<&Value> = vulnerabilities.iter().map(|v| &v["id"]).collect();
+    assert_eq!(ids.len(), 5, "each place stays its own vulnerability");
+}
