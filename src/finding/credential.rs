@@ -8,7 +8,6 @@
 //! path-independent [`credential_fingerprint`].
 
 use super::{Commit, Finding, RuleId, Severity, Verification};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 /// One distinct credential and every place it was found.
@@ -85,17 +84,10 @@ pub const CREDENTIAL_FINGERPRINT_ALGORITHM: &str = "sha256(rule,secret)/v1";
 /// path (unlike a finding's fingerprint), so that one credential has one fingerprint in every
 /// file, commit, repository and run. 64 hex characters: no rule mistakes it for a credential.
 pub fn credential_fingerprint(rule: RuleId, secret: &str) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(b"leakfence-credential-v1\0");
-    hasher.update(rule.as_str().as_bytes());
-    hasher.update(b"\0");
-    hasher.update(secret.as_bytes());
-    let digest = hasher.finalize();
-    let mut out = String::with_capacity(64);
-    for byte in digest {
-        out.push_str(&format!("{byte:02x}"));
-    }
-    out
+    super::tagged_digest(
+        b"leakfence-credential-v1",
+        &[rule.as_str().as_bytes(), secret.as_bytes()],
+    )
 }
 
 /// Groups findings by rule and secret. Credentials come most severe first, then by their

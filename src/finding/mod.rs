@@ -175,13 +175,21 @@ pub const FINGERPRINT_ALGORITHM: &str = "sha256(rule,path,secret)/v1";
 /// credential covers it however it is written. Line numbers are deliberately left out so the fingerprint survives unrelated edits that move
 /// the line. The digest is 64 hex characters, which no rule mistakes for a 32-hex credential.
 pub fn fingerprint(rule: RuleId, path: &str, secret: &str) -> String {
+    tagged_digest(
+        b"leakfence-fingerprint-v1",
+        &[rule.as_str().as_bytes(), path.as_bytes(), secret.as_bytes()],
+    )
+}
+
+/// Lowercase hex SHA-256 over `tag` and each part, each part after a NUL (the layout every
+/// fingerprint has always had: `tag\0rule\0…\0secret`).
+pub(crate) fn tagged_digest(tag: &[u8], parts: &[&[u8]]) -> String {
     let mut hasher = Sha256::new();
-    hasher.update(b"leakfence-fingerprint-v1\0");
-    hasher.update(rule.as_str().as_bytes());
-    hasher.update(b"\0");
-    hasher.update(path.as_bytes());
-    hasher.update(b"\0");
-    hasher.update(secret.as_bytes());
+    hasher.update(tag);
+    for part in parts {
+        hasher.update(b"\0");
+        hasher.update(part);
+    }
     let digest = hasher.finalize();
     let mut out = String::with_capacity(64);
     for byte in digest {

@@ -4,17 +4,6 @@ use super::{escape, Html};
 use crate::finding::{Credential, Finding, Stats, Status};
 use crate::report::{counts_by_rule, plural, scope};
 
-/// Every verdict, most telling first, for the totals and the verdict filter.
-pub(super) const VERDICTS: [Status; 7] = [
-    Status::Live,
-    Status::Valid,
-    Status::Forbidden,
-    Status::Expired,
-    Status::Invalid,
-    Status::Unknown,
-    Status::Unverifiable,
-];
-
 /// The verdict name a credential is filtered by: its status, or `unverified`.
 pub(super) fn verdict_key(credential: &Credential<'_>) -> &'static str {
     credential
@@ -107,7 +96,7 @@ pub(super) fn totals(
             "<table class=\"totals\" id=\"by-verdict\">\n<thead><tr><th>Verdict</th>\
              <th>Credentials</th></tr></thead>\n<tbody>\n",
         );
-        let keys = VERDICTS.iter().map(|s| s.as_str()).chain(["unverified"]);
+        let keys = Status::ALL.iter().map(|s| s.as_str()).chain(["unverified"]);
         for key in keys {
             let n = credentials.iter().filter(|c| verdict_key(c) == key).count();
             if n > 0 {

@@ -2,7 +2,7 @@
 //! its occurrences, verdict and remediation), with filter controls. Everything is rendered
 //! here; the page's script sorts and filters by the `data-` attributes of each `<tbody>`.
 
-use super::summary::{verdict_key, VERDICTS};
+use super::summary::verdict_key;
 use super::{escape, short_date, Html};
 use crate::finding::{Access, Credential, Finding, RuleId, Verification};
 use crate::redact::redact;
@@ -57,7 +57,10 @@ fn filters(page: &mut String, credentials: &[Credential<'_>]) {
         "</select></label>\n<label>Verdict <select id=\"filter-verdict\">\
          <option value=\"\">all verdicts</option>",
     );
-    let keys = VERDICTS.iter().map(|s| s.as_str()).chain(["unverified"]);
+    let keys = crate::finding::Status::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .chain(["unverified"]);
     for key in keys.filter(|k| credentials.iter().any(|c| verdict_key(c) == *k)) {
         page.push_str(&format!("<option value=\"{key}\">{key}</option>"));
     }
